@@ -1,0 +1,70 @@
+# The way in. Every target builds what it needs first, so the first
+# `make <anything>` on a fresh machine (python3, make, git) just works.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+SETUP_STAMP := $(VENV)/.setup-stamp
+SPECTRAL_DIR := tools/spectral
+SPECTRAL := $(SPECTRAL_DIR)/node_modules/.bin/spectral
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BASE_URL ?=
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON := $(PYTHON)
+export UV_NO_PROGRESS := 1
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: help setup generate check-generated lint test contract emulator bench clean
+
+help: ## Show the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(SETUP_STAMP): $(UV) uv.lock pyproject.toml emulator/pyproject.toml generated/dataarts-export-client/pyproject.toml
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+$(SPECTRAL): $(SETUP_STAMP) $(SPECTRAL_DIR)/package.json $(SPECTRAL_DIR)/package-lock.json
+	cd $(SPECTRAL_DIR) && ../../$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(SETUP_STAMP) ## Build .venv from uv.lock (client and emulator installed editable).
+
+generate: $(SETUP_STAMP) ## Regenerate generated/ from openapi.yaml, templates and overrides/.
+	$(BIN)/python tools/generate.py
+
+check-generated: $(SETUP_STAMP) ## Fail with a diff when generated/ differs from a fresh generation.
+	$(BIN)/python tools/generate.py --check
+
+lint: $(SETUP_STAMP) $(SPECTRAL) ## Validate and lint the spec; ruff and mypy --strict on hand-written code.
+	$(BIN)/openapi-spec-validator openapi.yaml
+	$(SPECTRAL) lint openapi.yaml --ruleset .spectral.yaml --fail-severity=hint --quiet
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint check-generated ## Lint, drift check, then the test suite.
+	$(BIN)/pytest
+
+contract: $(SETUP_STAMP) ## Contract tests: schemathesis against the emulator (or BASE_URL).
+	$(BIN)/python tools/contract.py $(if $(BASE_URL),--base-url $(BASE_URL))
+
+emulator: $(SETUP_STAMP) ## Run the emulator on HOST:PORT (default 127.0.0.1:8000).
+	$(BIN)/python -m dataarts_emulator --host $(HOST) --port $(PORT)
+
+bench: $(SETUP_STAMP) ## Benchmarks: memory and speed ratios, side by side.
+	$(BIN)/python tools/bench.py
+
+clean: ## Remove environments, caches and reports.
+	rm -rf $(VENV) $(TOOLS) $(SPECTRAL_DIR)/node_modules reports .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Stateful local emulator of DataArts Studio's Excel export API."""

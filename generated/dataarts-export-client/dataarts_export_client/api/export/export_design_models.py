@@ -1,0 +1,255 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.export_models_result import ExportModelsResult
+from ...models.export_param import ExportParam
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    project_id: str,
+    *,
+    body: ExportParam,
+    workspace: str,
+    x_project_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    headers["workspace"] = workspace
+
+    if not isinstance(x_project_id, Unset):
+        headers["X-Project-Id"] = x_project_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v2/{project_id}/design/export-model".format(
+            project_id=quote(str(project_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | ExportModelsResult | None:
+    if response.status_code == 200:
+        response_200 = ExportModelsResult.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | ExportModelsResult]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    project_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExportParam,
+    workspace: str,
+    x_project_id: str | Unset = UNSET,
+) -> Response[ErrorResponse | ExportModelsResult]:
+    """Start an Excel export of models.
+
+     Starts exporting the selected service data to an Excel workbook and
+    returns the export's `uuid`, which `ExportDesignResult` takes to report
+    the export's progress and to return the file.
+
+    Send `Content-Type: application/json;charset=UTF-8` with the body.
+
+    Args:
+        project_id (str):
+        workspace (str):
+        x_project_id (str | Unset):
+        body (ExportParam): What to export. All fields are optional; which ones apply depends on
+            `type`.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | ExportModelsResult]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        body=body,
+        workspace=workspace,
+        x_project_id=x_project_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    project_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExportParam,
+    workspace: str,
+    x_project_id: str | Unset = UNSET,
+) -> ErrorResponse | ExportModelsResult | None:
+    """Start an Excel export of models.
+
+     Starts exporting the selected service data to an Excel workbook and
+    returns the export's `uuid`, which `ExportDesignResult` takes to report
+    the export's progress and to return the file.
+
+    Send `Content-Type: application/json;charset=UTF-8` with the body.
+
+    Args:
+        project_id (str):
+        workspace (str):
+        x_project_id (str | Unset):
+        body (ExportParam): What to export. All fields are optional; which ones apply depends on
+            `type`.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | ExportModelsResult
+    """
+
+    return sync_detailed(
+        project_id=project_id,
+        client=client,
+        body=body,
+        workspace=workspace,
+        x_project_id=x_project_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    project_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExportParam,
+    workspace: str,
+    x_project_id: str | Unset = UNSET,
+) -> Response[ErrorResponse | ExportModelsResult]:
+    """Start an Excel export of models.
+
+     Starts exporting the selected service data to an Excel workbook and
+    returns the export's `uuid`, which `ExportDesignResult` takes to report
+    the export's progress and to return the file.
+
+    Send `Content-Type: application/json;charset=UTF-8` with the body.
+
+    Args:
+        project_id (str):
+        workspace (str):
+        x_project_id (str | Unset):
+        body (ExportParam): What to export. All fields are optional; which ones apply depends on
+            `type`.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | ExportModelsResult]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        body=body,
+        workspace=workspace,
+        x_project_id=x_project_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    project_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExportParam,
+    workspace: str,
+    x_project_id: str | Unset = UNSET,
+) -> ErrorResponse | ExportModelsResult | None:
+    """Start an Excel export of models.
+
+     Starts exporting the selected service data to an Excel workbook and
+    returns the export's `uuid`, which `ExportDesignResult` takes to report
+    the export's progress and to return the file.
+
+    Send `Content-Type: application/json;charset=UTF-8` with the body.
+
+    Args:
+        project_id (str):
+        workspace (str):
+        x_project_id (str | Unset):
+        body (ExportParam): What to export. All fields are optional; which ones apply depends on
+            `type`.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | ExportModelsResult
+    """
+
+    return (
+        await asyncio_detailed(
+            project_id=project_id,
+            client=client,
+            body=body,
+            workspace=workspace,
+            x_project_id=x_project_id,
+        )
+    ).parsed

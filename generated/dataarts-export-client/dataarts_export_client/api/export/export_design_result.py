@@ -1,0 +1,265 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.export_result import ExportResult
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    project_id: str,
+    *,
+    uuid: str,
+    workspace: str,
+    x_project_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    headers["workspace"] = workspace
+
+    if not isinstance(x_project_id, Unset):
+        headers["X-Project-Id"] = x_project_id
+
+    params: dict[str, Any] = {}
+
+    params["uuid"] = uuid
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v2/{project_id}/design/export-result".format(
+            project_id=quote(str(project_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | ExportResult | None:
+    if response.status_code == 200:
+        response_200 = ExportResult.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | ExportResult]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    project_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    uuid: str,
+    workspace: str,
+    x_project_id: str | Unset = UNSET,
+) -> Response[ErrorResponse | ExportResult]:
+    """Obtain the Excel export result.
+
+     Obtains the Excel export result based on the UUID returned when the
+    service data is exported (`ExportDesignModels`). While the export runs
+    the answer is a JSON status object; once it has succeeded the answer is
+    the binary Excel file.
+
+    `Content-Type` defaults to `application/json;charset=UTF-8`; it is
+    mandatory only when a body is sent, so this bodiless call need not set
+    it, and servers must not verify it.
+
+    Args:
+        project_id (str):
+        uuid (str):
+        workspace (str):
+        x_project_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | ExportResult]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        uuid=uuid,
+        workspace=workspace,
+        x_project_id=x_project_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    project_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    uuid: str,
+    workspace: str,
+    x_project_id: str | Unset = UNSET,
+) -> ErrorResponse | ExportResult | None:
+    """Obtain the Excel export result.
+
+     Obtains the Excel export result based on the UUID returned when the
+    service data is exported (`ExportDesignModels`). While the export runs
+    the answer is a JSON status object; once it has succeeded the answer is
+    the binary Excel file.
+
+    `Content-Type` defaults to `application/json;charset=UTF-8`; it is
+    mandatory only when a body is sent, so this bodiless call need not set
+    it, and servers must not verify it.
+
+    Args:
+        project_id (str):
+        uuid (str):
+        workspace (str):
+        x_project_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | ExportResult
+    """
+
+    return sync_detailed(
+        project_id=project_id,
+        client=client,
+        uuid=uuid,
+        workspace=workspace,
+        x_project_id=x_project_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    project_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    uuid: str,
+    workspace: str,
+    x_project_id: str | Unset = UNSET,
+) -> Response[ErrorResponse | ExportResult]:
+    """Obtain the Excel export result.
+
+     Obtains the Excel export result based on the UUID returned when the
+    service data is exported (`ExportDesignModels`). While the export runs
+    the answer is a JSON status object; once it has succeeded the answer is
+    the binary Excel file.
+
+    `Content-Type` defaults to `application/json;charset=UTF-8`; it is
+    mandatory only when a body is sent, so this bodiless call need not set
+    it, and servers must not verify it.
+
+    Args:
+        project_id (str):
+        uuid (str):
+        workspace (str):
+        x_project_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | ExportResult]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        uuid=uuid,
+        workspace=workspace,
+        x_project_id=x_project_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    project_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    uuid: str,
+    workspace: str,
+    x_project_id: str | Unset = UNSET,
+) -> ErrorResponse | ExportResult | None:
+    """Obtain the Excel export result.
+
+     Obtains the Excel export result based on the UUID returned when the
+    service data is exported (`ExportDesignModels`). While the export runs
+    the answer is a JSON status object; once it has succeeded the answer is
+    the binary Excel file.
+
+    `Content-Type` defaults to `application/json;charset=UTF-8`; it is
+    mandatory only when a body is sent, so this bodiless call need not set
+    it, and servers must not verify it.
+
+    Args:
+        project_id (str):
+        uuid (str):
+        workspace (str):
+        x_project_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | ExportResult
+    """
+
+    return (
+        await asyncio_detailed(
+            project_id=project_id,
+            client=client,
+            uuid=uuid,
+            workspace=workspace,
+            x_project_id=x_project_id,
+        )
+    ).parsed

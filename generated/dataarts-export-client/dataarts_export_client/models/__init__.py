@@ -1,0 +1,25 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .batch_operation import BatchOperation
+from .error_data import ErrorData
+from .error_response import ErrorResponse
+from .export_job import ExportJob
+from .export_models_result import ExportModelsResult
+from .export_param import ExportParam
+from .export_result import ExportResult
+from .export_state import ExportState
+from .export_status import ExportStatus
+from .operation_status import OperationStatus
+
+__all__ = (
+    "BatchOperation",
+    "ErrorData",
+    "ErrorResponse",
+    "ExportJob",
+    "ExportModelsResult",
+    "ExportParam",
+    "ExportResult",
+    "ExportState",
+    "ExportStatus",
+    "OperationStatus",
+)
