@@ -1,0 +1,31 @@
+"""Suite-wide fixtures and isolation.
+
+Importing Huawei's official SDK writes ``$HOME/.huaweicloud/application_id``;
+the suite points ``HOME`` at a private temporary directory before anything
+imports it, so tests never touch the real home directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_HOME = tempfile.mkdtemp(prefix="dataarts-tests-home-")
+os.environ["HOME"] = _HOME
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository's top directory."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def spec_path() -> Path:
+    """The hand-written spec, the single source of truth."""
+    return ROOT / "openapi.yaml"
