@@ -86,7 +86,7 @@ def test_result_operation_identity(result_get: dict[str, Any]) -> None:
     assert "application/json;charset=UTF-8" in result_get["description"]
 
 
-@pytest.mark.parametrize("path, method", [(RESULT_PATH, "get"), (MODEL_PATH, "post")])
+@pytest.mark.parametrize(("path", "method"), [(RESULT_PATH, "get"), (MODEL_PATH, "post")])
 def test_parameters_follow_the_seed(spec: dict[str, Any], path: str, method: str) -> None:
     params = parameters(spec, path, method)
     assert params[("path", "project_id")]["required"] is True
@@ -189,7 +189,9 @@ def test_every_seed_field_is_in_the_spec(spec: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("status", ["400", "401", "403"])
-def test_error_answers_carry_data_and_error_fields(spec: dict[str, Any], result_get: dict[str, Any], status: str) -> None:
+def test_error_answers_carry_data_and_error_fields(
+    spec: dict[str, Any], result_get: dict[str, Any], status: str
+) -> None:
     response = resolve(spec, result_get["responses"][status])
     assert "X-Request-Id" in response["headers"]
     schema = resolve(spec, response["content"]["application/json"]["schema"])
