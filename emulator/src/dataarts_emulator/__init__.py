@@ -1,1 +1,25 @@
-"""Stateful local emulator of DataArts Studio's Excel export API."""
+"""Stateful local emulator of DataArts Studio's Excel export API.
+
+Public interface (kept stable for the client and contract suites):
+
+- :func:`create_app` — the ASGI app for given :class:`EmulatorSettings`;
+- :class:`EmulatorSettings`, :class:`Tenant`, :class:`AccessKey` — configuration;
+- :func:`dataarts_emulator.testing.serve` — run it on a free local port in a thread.
+"""
+
+from .app import create_app
+from .config import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TENANT, DEMO_TOKEN, DEMO_WORKSPACE, EmulatorSettings
+from .models import AccessKey, Tenant
+
+__all__ = [
+    "DEMO_AK",
+    "DEMO_PROJECT_ID",
+    "DEMO_SK",
+    "DEMO_TENANT",
+    "DEMO_TOKEN",
+    "DEMO_WORKSPACE",
+    "AccessKey",
+    "EmulatorSettings",
+    "Tenant",
+    "create_app",
+]

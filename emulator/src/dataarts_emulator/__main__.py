@@ -1,0 +1,59 @@
+"""``python -m dataarts_emulator``: run the emulator with uvicorn and print how to call it."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from .app import create_app
+from .config import ServerOptions, options_from
+from .models import Tenant
+
+
+def banner(options: ServerOptions) -> str:
+    """Start-up text: where it listens, the tenants, and a ready-to-paste call for the first one."""
+    base = f"http://{options.host}:{options.port}"
+    settings = options.settings
+    lines = [f"DataArts Studio export emulator on {base} (health: {base}/healthz)"]
+    for tenant in settings.tenants:
+        lines.append(f"  tenant {tenant.name}: project_id={tenant.project_id} workspaces={','.join(tenant.workspaces)}")
+        lines += [f"    token: {token}" for token in tenant.tokens]
+        lines += [f"    AK/SK: {key.ak} / {key.sk}" for key in tenant.access_keys]
+    lines.append(
+        f"  export_seconds={settings.export_seconds} fault_rate={settings.fault_rate} "
+        f"throttle_rate={settings.throttle_rate} truncate_rate={settings.truncate_rate} "
+        f"latency_ms={settings.latency_ms} seed={settings.seed}"
+    )
+    example = _example(base, next((t for t in settings.tenants if t.tokens), None))
+    if example:
+        lines += ["", "Try it:", *example]
+    return "\n".join(lines)
+
+
+def _example(base: str, tenant: Tenant | None) -> list[str]:
+    if tenant is None:
+        return []
+    prefix = f"{base}/v2/{tenant.project_id}/design"
+    token = shlex.quote(f"X-Auth-Token: {tenant.tokens[0]}")
+    workspace = shlex.quote(f"workspace: {tenant.workspaces[0]}")
+    auth = f"-H {token} -H {workspace}"
+    body = shlex.quote('{"ids": ["1224641525420683264"], "type": "TABLE_MODEL", "asyn": true}')
+    return [
+        f"  curl -s -X POST {prefix}/export-model {auth} -H 'Content-Type: application/json;charset=UTF-8' -d {body}",
+        f"  curl -s '{prefix}/export-result?uuid=<uuid from above>' {auth} -o export.xlsx",
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse flags and environment, print the banner, run uvicorn until interrupted."""
+    options = options_from(argv)
+    app = create_app(options.settings)
+    print(banner(options), flush=True)
+    uvicorn.run(app, host=options.host, port=options.port, log_level=options.log_level, lifespan="off")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,268 @@
+"""Tenants, export jobs and the job state machine: the emulator's state, free of HTTP.
+
+A job moves ``importing`` -> ``success`` or ``importing`` -> ``fail``. Its
+outcome is decided when it starts (from the requested ids and a seeded failure
+ratio) so that a poll never changes what a later poll sees; its progress is a
+pure function of the injected clock, which keeps tests free of sleeps.
+
+Jobs are scoped by ``(project_id, workspace)``: a uuid started in another
+project or workspace is looked up under a different key and therefore answers
+exactly like a uuid that never existed. Memory is bounded: finished jobs expire
+``job_ttl_seconds`` after they finish, and a full store refuses new jobs with
+:class:`StoreFullError` (rendered as 429 with ``Retry-After``) instead of growing.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+import threading
+import uuid as uuid_module
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Clock = Callable[[], float]
+"""Seconds since the epoch, like :func:`time.time`; injected so tests control time."""
+
+ExportState = Literal["importing", "fail", "success"]
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    """An AK/SK pair; ``security_token`` set means temporary credentials that must send it."""
+
+    ak: str
+    sk: str
+    security_token: str | None = None
+
+    def __repr__(self) -> str:
+        # Secrets never end up in logs or test output.
+        return f"AccessKey(ak={self.ak!r}, sk=***, security_token={'***' if self.security_token else None})"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """One project with the workspaces it may use and the credentials that act for it."""
+
+    project_id: str
+    workspaces: tuple[str, ...]
+    tokens: tuple[str, ...] = ()
+    access_keys: tuple[AccessKey, ...] = ()
+    name: str = "tenant"
+
+    def __post_init__(self) -> None:
+        if not self.project_id:
+            raise ValueError("a tenant needs a project_id")
+        if not self.workspaces:
+            raise ValueError(f"tenant {self.project_id} needs at least one workspace")
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """The validated body of ``ExportDesignModels`` (``ExportParam``)."""
+
+    type: str | None = None
+    ids: tuple[str, ...] = ()
+    asyn: bool = True
+    directory_id: str | None = None
+    biz_catalog_id: str | None = None
+    biz_catalog_id_list: tuple[str, ...] = ()
+    model_id: str | None = None
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> ExportRequest:
+        """Build from a body the spec already accepted; an absent ``asyn`` means asynchronous."""
+
+        def text(name: str) -> str | None:
+            value = body.get(name)
+            return value if isinstance(value, str) else None
+
+        def texts(name: str) -> tuple[str, ...]:
+            value = body.get(name)
+            return tuple(item for item in value if isinstance(item, str)) if isinstance(value, list) else ()
+
+        asyn = body.get("asyn")
+        return cls(
+            type=text("type"),
+            ids=texts("ids"),
+            asyn=asyn if isinstance(asyn, bool) else True,
+            directory_id=text("directory_id"),
+            biz_catalog_id=text("biz_catalog_id"),
+            biz_catalog_id_list=texts("biz_catalog_id_list"),
+            model_id=text("model_id"),
+        )
+
+    def requested_ids(self) -> tuple[str, ...]:
+        """Every id the request names, in order: the failure marker is looked for in all of them."""
+        singles = tuple(v for v in (self.directory_id, self.biz_catalog_id, self.model_id) if v is not None)
+        return self.ids + self.biz_catalog_id_list + singles
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """What ``ExportDesignResult`` reports: state, progress (0-100) and the failure group."""
+
+    state: ExportState
+    rate: int
+    group: dict[str, Any] | None = None
+
+
+@dataclass
+class Job:
+    """One export. ``failure`` is decided at start; ``None`` means the export will succeed."""
+
+    uuid: str
+    project_id: str
+    workspace: str
+    request: ExportRequest
+    started_at: float
+    duration: float
+    failure: dict[str, Any] | None = None
+    expires_at: float = field(default=math.inf)
+
+    @property
+    def finishes_at(self) -> float:
+        return self.started_at + self.duration
+
+    def status(self, now: float) -> JobStatus:
+        """The state at ``now``: rising rate while importing, then the decided outcome."""
+        if now < self.finishes_at:
+            elapsed = max(0.0, now - self.started_at)
+            return JobStatus("importing", min(99, int(100 * elapsed / self.duration)))
+        if self.failure is not None:
+            return JobStatus("fail", 100, self.failure)
+        return JobStatus("success", 100)
+
+
+class JobNotFoundError(LookupError):
+    """No job with this uuid in this (project, workspace): unknown and foreign uuids alike."""
+
+
+class StoreFullError(Exception):
+    """The store holds ``max_jobs`` jobs; retry after ``retry_after`` seconds (HTTP 429)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many stored exports; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class JobPolicy:
+    """How jobs behave: duration, failure rules and retention."""
+
+    export_seconds: float = 3.0
+    fail_marker: str = "fail"
+    fail_ratio: float = 0.0
+    max_jobs: int = 1000
+    job_ttl_seconds: float = 3600.0
+
+    def __post_init__(self) -> None:
+        if self.export_seconds < 0:
+            raise ValueError("export_seconds must be >= 0")
+        if not 0.0 <= self.fail_ratio <= 1.0:
+            raise ValueError("fail_ratio must be between 0 and 1")
+        if self.max_jobs < 1:
+            raise ValueError("max_jobs must be >= 1")
+        if self.job_ttl_seconds < 0:
+            raise ValueError("job_ttl_seconds must be >= 0")
+
+
+class JobStore:
+    """Creates, finds and expires jobs; thread-safe, bounded, deterministic for a given seed."""
+
+    def __init__(self, policy: JobPolicy, clock: Clock, seed: int | None = None) -> None:
+        self._policy = policy
+        self._clock = clock
+        # Separate streams, so that enabling a failure ratio does not change the uuids handed out.
+        self._fail_rng = random.Random(seed)  # noqa: S311 - reproducible, not secret
+        # Seeded uuids only when a seed is given; otherwise real random uuids.
+        self._uuid_rng = None if seed is None else random.Random(seed + 1)  # noqa: S311
+        self._jobs: dict[tuple[str, str, str], Job] = {}
+        self._expiry: list[tuple[float, tuple[str, str, str]]] = []
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._purge(self._clock())
+            return len(self._jobs)
+
+    def start(self, project_id: str, workspace: str, request: ExportRequest) -> Job:
+        """Start an export; ``asyn=false`` finishes at once. Raises :class:`StoreFullError` when full."""
+        with self._lock:
+            now = self._clock()
+            self._purge(now)
+            if len(self._jobs) >= self._policy.max_jobs:
+                oldest = self._expiry[0][0] if self._expiry else now + 1
+                raise StoreFullError(max(1, math.ceil(min(oldest, now + 86400) - now)))
+            job_uuid = str(
+                uuid_module.uuid4()
+                if self._uuid_rng is None
+                else uuid_module.UUID(int=self._uuid_rng.getrandbits(128), version=4)
+            )
+            duration = self._policy.export_seconds if request.asyn else 0.0
+            job = Job(job_uuid, project_id, workspace, request, now, duration)
+            job.failure = self._decide_failure(job)
+            job.expires_at = job.finishes_at + self._policy.job_ttl_seconds
+            key = (project_id, workspace, job_uuid)
+            self._jobs[key] = job
+            heapq.heappush(self._expiry, (job.expires_at, key))
+            return job
+
+    def get(self, project_id: str, workspace: str, job_uuid: str) -> Job:
+        """The job, only within its own (project, workspace); else :class:`JobNotFoundError`."""
+        with self._lock:
+            self._purge(self._clock())
+            job = self._jobs.get((project_id, workspace, job_uuid))
+            if job is None:
+                raise JobNotFoundError(job_uuid)
+            return job
+
+    def status(self, project_id: str, workspace: str, job_uuid: str) -> tuple[Job, JobStatus]:
+        """The job and its state now."""
+        job = self.get(project_id, workspace, job_uuid)
+        return job, job.status(self._clock())
+
+    def _purge(self, now: float) -> None:
+        while self._expiry and self._expiry[0][0] <= now:
+            _, key = heapq.heappop(self._expiry)
+            self._jobs.pop(key, None)
+
+    def _decide_failure(self, job: Job) -> dict[str, Any] | None:
+        ids = job.request.requested_ids()
+        marker = self._policy.fail_marker
+        marked = [item for item in ids if marker and marker in item]
+        # Always draw, so the failure sequence depends only on the seed and the number of jobs.
+        unlucky = self._fail_rng.random() < self._policy.fail_ratio
+        if not marked and not unlucky:
+            return None
+        total = max(1, len(ids))
+        failed = len(marked) if marked else total
+        if marked:
+            logs = "; ".join(f"export of {item} failed: object not found" for item in marked[:20])
+        else:
+            logs = "export failed: injected failure (fail_ratio)"
+        return failure_group(job, total=total, failed=failed, logs=logs)
+
+
+def failure_group(job: Job, *, total: int, failed: int, logs: str) -> dict[str, Any]:
+    """A ``BatchOperationVO``-shaped dict describing a failed export."""
+    return {
+        "id": job.uuid,
+        "tenant_id": job.project_id,
+        "group_id": job.uuid,
+        "biz_name": "export",
+        "biz_id": job.uuid,
+        "operation_status": "FAILED",
+        "operation_type": "EXPORT",
+        "biz_info": job.request.type or "",
+        "create_by": "dataarts-emulator",
+        "remark": "",
+        "total": total,
+        "success": total - failed,
+        "failed": failed,
+        "rate": "100",
+        "logs": logs,
+        "groups": [],
+    }

@@ -1,0 +1,132 @@
+"""``python -m dataarts_emulator`` as a real process, and the official Huawei SDK against the emulator."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import openpyxl
+import pytest
+from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_WORKSPACE, EmulatorSettings
+from dataarts_emulator.testing import serve
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkdataartsstudio.v1 import (
+    DataArtsStudioClient,
+    ExportDesignModelsRequest,
+    ExportDesignResultRequest,
+    ExportParam,
+)
+
+from .support import EXPORT_MODEL, EXPORT_RESULT, TOKEN_HEADERS
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def emulator_process() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    env = {**os.environ, "DATAARTS_EMULATOR_EXPORT_SECONDS": "0"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dataarts_emulator", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert process.poll() is None, process.communicate()[0]
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the emulator did not start"
+            time.sleep(0.05)
+        yield base_url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_module_entry_point_serves_and_prints_the_banner(emulator_process: tuple[str, subprocess.Popen[str]]) -> None:
+    base_url, process = emulator_process
+    with httpx.Client(base_url=base_url) as client:
+        started = client.post(EXPORT_MODEL, headers=TOKEN_HEADERS, json={"ids": ["1"], "type": "ER"})
+        assert started.status_code == 200
+        uuid = started.json()["data"]["uuid"]
+        fetched = client.get(EXPORT_RESULT, params={"uuid": uuid}, headers=TOKEN_HEADERS)
+        assert fetched.content.startswith(b"PK")
+    process.terminate()
+    output, _ = process.communicate(timeout=10)
+    assert base_url in output
+    assert "curl -s -X POST" in output
+
+
+def test_serve_stops_cleanly() -> None:
+    with serve(EmulatorSettings(export_seconds=0)) as base_url:
+        assert httpx.get(f"{base_url}/healthz").status_code == 200
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{base_url}/healthz", timeout=1)
+
+
+@pytest.mark.slow
+def test_official_sdk_starts_polls_and_downloads() -> None:
+    with serve(EmulatorSettings(export_seconds=0.3, seed=1)) as base_url:
+        client = (
+            DataArtsStudioClient.new_builder()
+            .with_credentials(BasicCredentials(DEMO_AK, DEMO_SK, DEMO_PROJECT_ID))
+            .with_endpoints([base_url])
+            .build()
+        )
+        body = ExportParam(ids=["1224641525420683264", "7"], type="TABLE_MODEL", asyn=True)
+        started = client.export_design_models(ExportDesignModelsRequest(workspace=DEMO_WORKSPACE, body=body))
+        uuid = started.data.uuid
+        poll = client.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid=uuid))
+        assert poll.data.status == "importing"
+        deadline = time.monotonic() + 10
+        while poll.data is not None and poll.data.status == "importing":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+            poll = client.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid=uuid))
+        assert poll.status_code == 200
+        assert poll.raw_content.startswith(b"PK")
+        sheet = openpyxl.load_workbook(io.BytesIO(poll.raw_content)).active
+        assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["1224641525420683264", "7"]
+
+        with pytest.raises(ClientRequestException) as unknown:
+            client.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid="no-such-export"))
+        assert (unknown.value.status_code, unknown.value.error_code) == (400, "DLG.0818")
+        assert len(unknown.value.request_id) == 32
+
+        with pytest.raises(ClientRequestException) as forbidden:
+            client.export_design_result(ExportDesignResultRequest(workspace="not-mine", uuid=uuid))
+        assert (forbidden.value.status_code, forbidden.value.error_code) == (403, "DLG.0403")
+
+        stranger = (
+            DataArtsStudioClient.new_builder()
+            .with_credentials(BasicCredentials(DEMO_AK, "wrong-secret", DEMO_PROJECT_ID))
+            .with_endpoints([base_url])
+            .build()
+        )
+        with pytest.raises(ClientRequestException) as denied:
+            stranger.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid=uuid))
+        assert (denied.value.status_code, denied.value.error_code) == (401, "APIG.0301")
