@@ -58,11 +58,29 @@ def signed_header_names(headers: Iterable[str]) -> list[str]:
     return sorted(name for name in names if "_" not in name and name not in UNSIGNED_HEADERS)
 
 
-def payload_hash(body: bytes, content_type: str | None) -> str:
-    """Hex SHA-256 of the body; ``UNSIGNED-PAYLOAD`` marker for non-JSON bodies as the SDK sends it."""
+def is_unsigned_payload_type(content_type: str | None) -> bool:
+    """Whether the SDK leaves a body of this ``Content-Type`` unhashed (anything but JSON and BSON).
+
+    The SDK decides this on the ``Content-Type`` alone, with or without a body,
+    and then sends ``X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`` (a signed header).
+    """
+    return bool(content_type) and not str(content_type).startswith(("application/json", "application/bson"))
+
+
+def payload_hash(body: bytes, content_type: str | None, content_sha256: str | None = None) -> str:
+    """The body hash of the canonical request, as the SDK computes it.
+
+    An empty body always hashes as the empty string. Otherwise a declared
+    ``X-Sdk-Content-Sha256`` value (``content_sha256``) is taken as is, which
+    is how the SDK and the gateway skip hashing large or non-JSON bodies;
+    without one, non-JSON bodies are ``UNSIGNED-PAYLOAD`` and JSON bodies are
+    hashed.
+    """
     if not body:
         return EMPTY_BODY_HASH
-    if content_type and not content_type.startswith(("application/json", "application/bson")):
+    if content_sha256:
+        return content_sha256
+    if is_unsigned_payload_type(content_type):
         return UNSIGNED_PAYLOAD
     return hashlib.sha256(body).hexdigest()
 
@@ -164,8 +182,18 @@ class AkSkAuth(httpx.Auth):
         return f"AkSkAuth(ak={_mask(self.ak)!r}, sk=***, project_id={self.project_id!r}{token})"
 
     def sign(self, request: httpx.Request) -> None:
-        """Add ``X-Sdk-Date`` (unless set), the optional headers and ``Authorization`` to ``request``."""
-        if self.project_id and "X-Project-Id" not in request.headers:
+        """Sign ``request`` in place, exactly as the official SDK signs the same request.
+
+        Adds ``X-Project-Id`` (the credentials' project wins over a header
+        already set, as in the SDK, because the AK/SK is scoped to it),
+        ``X-Security-Token``, ``X-Sdk-Date`` (unless set),
+        ``X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`` for non-JSON content types
+        and ``Authorization``. The query string is rewritten to its canonical
+        form (sorted, ``%20`` for spaces) so that the bytes on the wire are
+        the bytes that were signed: ``httpx`` encodes spaces as ``+``, which a
+        verifier reading RFC 3986 would canonicalise as ``%2B``.
+        """
+        if self.project_id:
             request.headers["X-Project-Id"] = self.project_id
         if self._security_token:
             request.headers["X-Security-Token"] = self._security_token
@@ -173,16 +201,19 @@ class AkSkAuth(httpx.Auth):
         if sdk_date is None:
             sdk_date = format_sdk_date(self._clock())
             request.headers[DATE_HEADER] = sdk_date
-        body = request.content
         content_type = request.headers.get("Content-Type")
-        body_hash = payload_hash(body, content_type)
-        if body_hash == UNSIGNED_PAYLOAD:
+        if is_unsigned_payload_type(content_type) and CONTENT_HASH_HEADER not in request.headers:
             request.headers[CONTENT_HASH_HEADER] = UNSIGNED_PAYLOAD
+        body_hash = payload_hash(request.content, content_type, request.headers.get(CONTENT_HASH_HEADER))
         headers = {name.lower(): value for name, value in request.headers.items()}
         headers.setdefault("host", request.url.netloc.decode("ascii"))
         names = signed_header_names(headers)
+        pairs = _query_pairs(request.url)
+        query = canonical_query(pairs)
+        if request.url.query != query.encode("ascii"):
+            request.url = request.url.copy_with(query=query.encode("ascii") or None)
         raw_path = request.url.raw_path.decode("ascii").split("?", 1)[0]
-        canonical = canonical_request(request.method, raw_path, _query_pairs(request.url), headers, names, body_hash)
+        canonical = canonical_request(request.method, raw_path, pairs, headers, names, body_hash)
         request.headers["Authorization"] = authorization_header(
             self.ak, names, signature(self._sk, string_to_sign(canonical, sdk_date))
         )

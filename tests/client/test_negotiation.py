@@ -22,6 +22,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from dataarts_export_client import errors
 from dataarts_export_client.api.export import export_design_models, export_design_result
 from dataarts_export_client.client import Client
@@ -31,8 +34,6 @@ from dataarts_export_client.models.export_param import ExportParam
 from dataarts_export_client.models.export_result import ExportResult
 from dataarts_export_client.models.export_state import ExportState
 from dataarts_export_client.types import File, Response, content_disposition_file_name
-from hypothesis import given
-from hypothesis import strategies as st
 
 BASE_URL = "http://127.0.0.1:8000"
 PROJECT_ID = "0833a5737480d53b2f25c010dc1a7b88"

@@ -12,8 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
-from dataarts_emulator import EmulatorSettings, create_app
 from starlette.applications import Starlette
+
+from dataarts_emulator import EmulatorSettings, create_app
 
 from .support import ClientFactory, FakeClock, SpecCheckingTransport
 

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
-from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE
-from dataarts_emulator.validation import SpecRouter, load_spec
 from jsonschema_path import SchemaPath
 from openapi_core.datatypes import RequestParameters
 from openapi_core.validation.response.validators import V31ResponseValidator
 from openapi_schema_validator import validate as validate_schema
+
+from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE
+from dataarts_emulator.validation import SpecRouter, load_spec
 
 SPEC = load_spec()
 ROUTER = SpecRouter(SPEC)

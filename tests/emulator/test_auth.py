@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
+
 from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TENANT, DEMO_TOKEN, DEMO_WORKSPACE, Tenant
 from dataarts_emulator.auth import (
     AuthenticationError,

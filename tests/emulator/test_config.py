@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from dataarts_emulator import DEMO_TENANT, DEMO_TOKEN, EmulatorSettings
 from dataarts_emulator.__main__ import banner
 from dataarts_emulator.config import ConfigError, load_config_file, options_from

@@ -7,6 +7,7 @@ from collections import Counter
 
 import httpx
 import pytest
+
 from dataarts_emulator import EmulatorSettings
 from dataarts_emulator.faults import FaultInjector
 from dataarts_emulator.testing import serve

@@ -9,6 +9,7 @@ from dataclasses import replace
 import httpx
 import openpyxl
 import pytest
+
 from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_WORKSPACE, AccessKey, EmulatorSettings, Tenant
 from dataarts_export_client.lib.signing import AkSkAuth
 

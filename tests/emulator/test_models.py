@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dataarts_emulator.models import (
     ExportRequest,
     JobNotFoundError,

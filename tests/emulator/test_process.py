@@ -13,8 +13,6 @@ from collections.abc import Iterator
 import httpx
 import openpyxl
 import pytest
-from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_WORKSPACE, EmulatorSettings
-from dataarts_emulator.testing import serve
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkdataartsstudio.v1 import (
@@ -23,6 +21,9 @@ from huaweicloudsdkdataartsstudio.v1 import (
     ExportDesignResultRequest,
     ExportParam,
 )
+
+from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_WORKSPACE, EmulatorSettings
+from dataarts_emulator.testing import serve
 
 from .support import EXPORT_MODEL, EXPORT_RESULT, TOKEN_HEADERS
 

@@ -8,6 +8,7 @@ import zipfile
 
 import openpyxl
 import pytest
+
 from dataarts_emulator.models import ExportRequest
 from dataarts_emulator.workbook import LAYOUTS, build_workbook
 

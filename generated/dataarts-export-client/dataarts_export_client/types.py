@@ -1,10 +1,15 @@
-"""Contains some shared types for properties"""
+"""Contains some shared types for properties, and the helpers generated endpoints use to read responses"""
 
-from collections.abc import Mapping, MutableMapping
+import email.message
+from collections.abc import Iterable, Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from io import BytesIO
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar, cast
 
+import httpx
 from attrs import define
+
+from . import errors
 
 
 class Unset:
@@ -27,7 +32,7 @@ RequestFiles = list[tuple[str, FileTypes]]
 
 @define
 class File:
-    """Contains information for file uploads"""
+    """Contains information for file uploads, and the files binary responses return"""
 
     payload: BinaryIO
     file_name: str | None = None
@@ -49,6 +54,104 @@ class Response(Generic[T]):
     content: bytes
     headers: MutableMapping[str, str]
     parsed: T | None
+
+
+def parse_media_type(content_type: str | None) -> str | None:
+    """Return the bare media type of a Content-Type value, lower-cased, or None if there is none.
+
+    Parameters such as `charset` are dropped and case is folded because neither changes which
+    declared media type a body is (RFC 9110, section 8.3.1).
+    """
+    if content_type is None:
+        return None
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type or None
+
+
+def response_media_type(response: httpx.Response) -> str | None:
+    """Return the bare, lower-cased media type of the response's Content-Type (None when it has none)."""
+    return parse_media_type(response.headers.get("Content-Type"))
+
+
+def is_json_media_type(media_type: str | None) -> bool:
+    """Tell whether a bare media type is JSON: `application/json` or any `+json` structured suffix (RFC 6839)."""
+    if media_type is None:
+        return False
+    return media_type == "application/json" or media_type.partition("/")[2].endswith("+json")
+
+
+def media_type_matches(media_type: str | None, declared: Iterable[str]) -> bool:
+    """Tell whether a bare media type is one of the declared ones, whose ranges (`image/*`, `*/*`) match too."""
+    if media_type is None:
+        return False
+    main_type = media_type.partition("/")[0]
+    return any(pattern in (media_type, "*/*") or pattern == f"{main_type}/*" for pattern in declared)
+
+
+def content_disposition_file_name(value: str | None) -> str | None:
+    """Return the file name a Content-Disposition header value carries, or None.
+
+    RFC 6266: `filename*` (RFC 8187 / RFC 2231 encoding, e.g. `UTF-8''na%C3%AFve.xlsx`) wins over
+    `filename`, which is the fallback for old clients. The standard library's email parser does the
+    parsing. The name is returned as sent, NOT sanitised: it is untrusted input, so callers that use
+    it as a path must reduce it to a safe base name themselves. Garbage gives None rather than an error,
+    since a missing name must never cost the caller the file itself.
+    """
+    if not value:
+        return None
+    message = email.message.Message()
+    message["Content-Disposition"] = value
+    plain_name: str | None = None
+    extended_name: str | None = None
+    # The first item is the disposition type. email.utils.decode_params moves RFC 2231 (`filename*`)
+    # parameters after the plain ones and gives them as (charset, language, value) tuples, which
+    # typeshed's `list[tuple[str, str]]` for get_params leaves out: hence the cast.
+    params = cast(
+        "list[tuple[str, str | tuple[str | None, str | None, str]]]",
+        message.get_params(header="Content-Disposition", failobj=[]),
+    )
+    for key, param in params[1:]:
+        if key.lower() != "filename":
+            continue
+        if isinstance(param, tuple):
+            # email.utils.decode_params has percent-decoded the value to Latin-1 text; decode its
+            # bytes strictly in the declared charset, so that an unknown charset or bytes that are
+            # not that charset fall back to `filename` instead of a name full of U+FFFD.
+            charset, _language, text = param
+            try:
+                extended_name = text.encode("latin-1").decode(charset or "us-ascii")
+            except (UnicodeError, LookupError, ValueError):  # also a charset name with a NUL in it
+                continue
+        elif plain_name is None:
+            plain_name = param
+    return extended_name or plain_name or None
+
+
+def response_file(response: httpx.Response) -> File:
+    """Wrap a binary response body in a File, with its media type and the file name the server suggested."""
+    return File(
+        payload=BytesIO(response.content),
+        file_name=content_disposition_file_name(response.headers.get("Content-Disposition")),
+        mime_type=response_media_type(response),
+    )
+
+
+def response_json(response: httpx.Response) -> Any:
+    """Decode a JSON response body, raising a typed error when the response is not JSON after all.
+
+    A Content-Type naming another media type raises errors.UnexpectedContentType (a gateway's HTML error
+    page, say); a missing Content-Type is read as JSON, leniently, because the caller only gets here when
+    the spec says the body is JSON. A body that does not decode raises errors.InvalidJSONBody instead of
+    json.JSONDecodeError.
+    """
+    content_type = response.headers.get("Content-Type")
+    media_type = parse_media_type(content_type)
+    if media_type is not None and not is_json_media_type(media_type):
+        raise errors.UnexpectedContentType(response.status_code, content_type, response.content)
+    try:
+        return response.json()
+    except ValueError as error:  # json.JSONDecodeError, or UnicodeDecodeError for bytes that are no UTF-8/16/32
+        raise errors.InvalidJSONBody(response.status_code, content_type, response.content, str(error)) from error
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]

@@ -3,8 +3,80 @@
 Everything in this subpackage is written by hand in ``overrides/lib`` and
 copied into the generated package by ``make generate``; regeneration never
 touches it otherwise.
+
+* Authentication: :class:`AkSkAuth` (AK/SK signing), :func:`token_client`
+  (IAM token), :func:`client_from_env` (either, from the environment).
+* Exports: :func:`wait_for_export`, :func:`download_export`,
+  :func:`export_to_file`, :func:`start_export` and their ``async_`` twins.
+* Errors: :class:`DataArtsError` and its subclasses.
 """
 
+from .backoff import DEFAULT_POLICY, Backoff, Jitter, RetryPolicy, parse_retry_after
+from .downloading import (
+    async_download_export,
+    async_export_to_file,
+    async_start_export,
+    download_export,
+    export_to_file,
+    start_export,
+)
+from .environment import client_from_env, endpoint_for_region, token_client
+from .errors import (
+    ApiError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    DataArtsError,
+    DownloadError,
+    ExportFailed,
+    ExportTimeout,
+    NetworkError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServerError,
+    ThrottledError,
+    TruncatedDownload,
+    UnexpectedResponse,
+)
+from .filenames import safe_file_name
+from .results import ExportProgress, ExportReady
 from .signing import AkSkAuth
+from .waiting import async_wait_for_export, wait_for_export
 
-__all__ = ["AkSkAuth"]
+__all__ = [
+    "DEFAULT_POLICY",
+    "AkSkAuth",
+    "ApiError",
+    "AuthenticationError",
+    "Backoff",
+    "BadRequestError",
+    "ConfigurationError",
+    "DataArtsError",
+    "DownloadError",
+    "ExportFailed",
+    "ExportProgress",
+    "ExportReady",
+    "ExportTimeout",
+    "Jitter",
+    "NetworkError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RetryPolicy",
+    "ServerError",
+    "ThrottledError",
+    "TruncatedDownload",
+    "UnexpectedResponse",
+    "async_download_export",
+    "async_export_to_file",
+    "async_start_export",
+    "async_wait_for_export",
+    "client_from_env",
+    "download_export",
+    "endpoint_for_region",
+    "export_to_file",
+    "parse_retry_after",
+    "safe_file_name",
+    "start_export",
+    "token_client",
+    "wait_for_export",
+]

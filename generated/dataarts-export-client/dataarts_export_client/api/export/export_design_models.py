@@ -9,7 +9,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.export_models_result import ExportModelsResult
 from ...models.export_param import ExportParam
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, response_json
+
+FILE_MEDIA_TYPES: dict[str, tuple[str, ...]] = {}
+"""Per status pattern, the media types the spec declares for this operation that come back as a File.
+
+Public so that code streaming a response itself (dataarts_export_client.lib) tells a file from a
+status object exactly as the generated parsing does, without a copy of the spec's media types.
+"""
 
 
 def _get_kwargs(
@@ -44,27 +51,27 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorResponse | ExportModelsResult | None:
     if response.status_code == 200:
-        response_200 = ExportModelsResult.from_dict(response.json())
+        response_200 = ExportModelsResult.from_dict(response_json(response))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ErrorResponse.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response_json(response))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ErrorResponse.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response_json(response))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ErrorResponse.from_dict(response.json())
+        response_403 = ErrorResponse.from_dict(response_json(response))
 
         return response_403
 
     if response.status_code == 429:
-        response_429 = ErrorResponse.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response_json(response))
 
         return response_429
 
@@ -111,6 +118,8 @@ def sync_detailed(
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedContentType: If a documented status comes with a Content-Type the spec does not declare for it.
+        errors.InvalidJSONBody: If a JSON response body is not valid JSON.
 
     Returns:
         Response[ErrorResponse | ExportModelsResult]
@@ -156,6 +165,8 @@ def sync(
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedContentType: If a documented status comes with a Content-Type the spec does not declare for it.
+        errors.InvalidJSONBody: If a JSON response body is not valid JSON.
 
     Returns:
         ErrorResponse | ExportModelsResult
@@ -196,6 +207,8 @@ async def asyncio_detailed(
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedContentType: If a documented status comes with a Content-Type the spec does not declare for it.
+        errors.InvalidJSONBody: If a JSON response body is not valid JSON.
 
     Returns:
         Response[ErrorResponse | ExportModelsResult]
@@ -239,6 +252,8 @@ async def asyncio(
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedContentType: If a documented status comes with a Content-Type the spec does not declare for it.
+        errors.InvalidJSONBody: If a JSON response body is not valid JSON.
 
     Returns:
         ErrorResponse | ExportModelsResult

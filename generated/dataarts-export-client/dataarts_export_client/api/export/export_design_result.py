@@ -8,7 +8,29 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.export_result import ExportResult
-from ...types import UNSET, Response, Unset
+from ...types import (
+    UNSET,
+    File,
+    Response,
+    Unset,
+    is_json_media_type,
+    media_type_matches,
+    response_file,
+    response_json,
+    response_media_type,
+)
+
+FILE_MEDIA_TYPES: dict[str, tuple[str, ...]] = {
+    "200": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/octet-stream",
+    ),
+}
+"""Per status pattern, the media types the spec declares for this operation that come back as a File.
+
+Public so that code streaming a response itself (dataarts_export_client.lib) tells a file from a
+status object exactly as the generated parsing does, without a copy of the spec's media types.
+"""
 
 
 def _get_kwargs(
@@ -44,29 +66,36 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorResponse | ExportResult | None:
+) -> ErrorResponse | ExportResult | File | None:
     if response.status_code == 200:
-        response_200 = ExportResult.from_dict(response.json())
+        # Several media types are declared for this status: the Content-Type says which one came.
+        media_type = response_media_type(response)
+        if is_json_media_type(media_type):
+            response_200 = ExportResult.from_dict(response_json(response))
 
-        return response_200
+            return response_200
+
+        if media_type_matches(media_type, FILE_MEDIA_TYPES["200"]):
+            return response_file(response)
+        raise errors.UnexpectedContentType(response.status_code, response.headers.get("Content-Type"), response.content)
 
     if response.status_code == 400:
-        response_400 = ErrorResponse.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response_json(response))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ErrorResponse.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response_json(response))
 
         return response_401
 
     if response.status_code == 403:
-        response_403 = ErrorResponse.from_dict(response.json())
+        response_403 = ErrorResponse.from_dict(response_json(response))
 
         return response_403
 
     if response.status_code == 429:
-        response_429 = ErrorResponse.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response_json(response))
 
         return response_429
 
@@ -78,7 +107,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorResponse | ExportResult]:
+) -> Response[ErrorResponse | ExportResult | File]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,7 +123,7 @@ def sync_detailed(
     uuid: str,
     workspace: str,
     x_project_id: str | Unset = UNSET,
-) -> Response[ErrorResponse | ExportResult]:
+) -> Response[ErrorResponse | ExportResult | File]:
     """Obtain the Excel export result.
 
      Obtains the Excel export result based on the UUID returned when the
@@ -115,9 +144,11 @@ def sync_detailed(
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedContentType: If a documented status comes with a Content-Type the spec does not declare for it.
+        errors.InvalidJSONBody: If a JSON response body is not valid JSON.
 
     Returns:
-        Response[ErrorResponse | ExportResult]
+        Response[ErrorResponse | ExportResult | File]
     """
 
     kwargs = _get_kwargs(
@@ -141,7 +172,7 @@ def sync(
     uuid: str,
     workspace: str,
     x_project_id: str | Unset = UNSET,
-) -> ErrorResponse | ExportResult | None:
+) -> ErrorResponse | ExportResult | File | None:
     """Obtain the Excel export result.
 
      Obtains the Excel export result based on the UUID returned when the
@@ -162,9 +193,11 @@ def sync(
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedContentType: If a documented status comes with a Content-Type the spec does not declare for it.
+        errors.InvalidJSONBody: If a JSON response body is not valid JSON.
 
     Returns:
-        ErrorResponse | ExportResult
+        ErrorResponse | ExportResult | File
     """
 
     return sync_detailed(
@@ -183,7 +216,7 @@ async def asyncio_detailed(
     uuid: str,
     workspace: str,
     x_project_id: str | Unset = UNSET,
-) -> Response[ErrorResponse | ExportResult]:
+) -> Response[ErrorResponse | ExportResult | File]:
     """Obtain the Excel export result.
 
      Obtains the Excel export result based on the UUID returned when the
@@ -204,9 +237,11 @@ async def asyncio_detailed(
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedContentType: If a documented status comes with a Content-Type the spec does not declare for it.
+        errors.InvalidJSONBody: If a JSON response body is not valid JSON.
 
     Returns:
-        Response[ErrorResponse | ExportResult]
+        Response[ErrorResponse | ExportResult | File]
     """
 
     kwargs = _get_kwargs(
@@ -228,7 +263,7 @@ async def asyncio(
     uuid: str,
     workspace: str,
     x_project_id: str | Unset = UNSET,
-) -> ErrorResponse | ExportResult | None:
+) -> ErrorResponse | ExportResult | File | None:
     """Obtain the Excel export result.
 
      Obtains the Excel export result based on the UUID returned when the
@@ -249,9 +284,11 @@ async def asyncio(
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.UnexpectedContentType: If a documented status comes with a Content-Type the spec does not declare for it.
+        errors.InvalidJSONBody: If a JSON response body is not valid JSON.
 
     Returns:
-        ErrorResponse | ExportResult
+        ErrorResponse | ExportResult | File
     """
 
     return (

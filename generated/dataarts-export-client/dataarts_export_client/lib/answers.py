@@ -1,0 +1,160 @@
+"""Reading the service's answers, shared by the sync and async helpers (no I/O here).
+
+``GET export-result`` answers 200 in two shapes: the JSON status object while
+the export runs (or after it failed), and the Excel file itself once it has
+succeeded. The two are told apart by ``Content-Type`` alone, before any of
+the body is read, so that a file is never pulled into memory by mistake.
+Error answers carry Huawei's ``{"error_code", "error_msg"}`` body and an
+``X-Request-Id`` header, which end up in :class:`~.errors.ApiError`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..api.export import export_design_result
+from ..models.export_models_result import ExportModelsResult
+from ..models.export_result import ExportResult
+from ..models.export_status import ExportStatus
+from ..types import is_json_media_type, media_type_matches, parse_media_type
+from .errors import ApiError, UnexpectedResponse, api_error_for
+
+__all__ = [
+    "FILE_MEDIA_TYPES",
+    "MAX_JSON_BYTES",
+    "BodyCollector",
+    "api_error_from_answer",
+    "content_length",
+    "is_file_answer",
+    "parse_export_status",
+    "parse_export_uuid",
+    "request_id_of",
+]
+
+FILE_MEDIA_TYPES = export_design_result.FILE_MEDIA_TYPES["200"]
+"""Media types of the file answer, as the spec declares them (read from the generated operation)."""
+
+MAX_JSON_BYTES = 1 << 20
+"""Upper bound of a status or error body; anything bigger is not what the spec describes."""
+
+
+def is_file_answer(status_code: int, headers: Mapping[str, str]) -> bool:
+    """Whether this answer is the finished export's file (decided before reading the body)."""
+    return status_code == 200 and media_type_matches(parse_media_type(headers.get("content-type")), FILE_MEDIA_TYPES)
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The ``X-Request-Id`` header, which Huawei support asks for."""
+    return headers.get("x-request-id") or None
+
+
+def content_length(headers: Mapping[str, str]) -> int | None:
+    """The announced ``Content-Length``, or ``None`` when absent or malformed."""
+    value = headers.get("content-length")
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value.strip())
+
+
+class BodyCollector:
+    """Collects a small body chunk by chunk, refusing to grow beyond ``limit`` bytes.
+
+    Status and error bodies are a few hundred bytes; a huge one means the
+    answer is not what it claims, and reading it whole would defeat the
+    constant-memory promise of the helpers.
+    """
+
+    def __init__(self, status_code: int, headers: Mapping[str, str], limit: int = MAX_JSON_BYTES) -> None:
+        self._status_code = status_code
+        self._headers = headers
+        self._limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def feed(self, chunk: bytes) -> None:
+        """Add ``chunk``; raises :class:`UnexpectedResponse` past the limit."""
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise UnexpectedResponse(
+                f"body larger than {self._limit} bytes",
+                status_code=self._status_code,
+                content_type=self._headers.get("content-type"),
+                request_id=request_id_of(self._headers),
+            )
+        self._chunks.append(chunk)
+
+    @property
+    def data(self) -> bytes:
+        """Everything fed so far."""
+        return b"".join(self._chunks)
+
+
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def api_error_from_answer(
+    status_code: int, headers: Mapping[str, str], body: bytes, *, operation: str | None = None
+) -> ApiError:
+    """The typed error for an HTTP error answer, with Huawei's error code, message and request id.
+
+    Bodies that are not Huawei's JSON (a gateway's HTML page, say) still give
+    an error with the status and request id; their text is not copied into
+    the error, since it is neither structured nor guaranteed to be harmless.
+    """
+    document = _json_object(body) or {}
+    error_code = document.get("error_code")
+    error_msg = document.get("error_msg")
+    request_id = request_id_of(headers) or document.get("request_id")
+    return api_error_for(
+        status_code,
+        error_code=error_code if isinstance(error_code, str) else None,
+        error_msg=error_msg if isinstance(error_msg, str) else None,
+        request_id=request_id if isinstance(request_id, str) else None,
+        operation=operation,
+    )
+
+
+def parse_export_status(status_code: int, headers: Mapping[str, str], body: bytes) -> ExportStatus:
+    """The export's status from a 200 JSON answer, via the generated ``ExportResult`` model."""
+    kind = parse_media_type(headers.get("content-type"))
+
+    def unexpected(reason: str) -> UnexpectedResponse:
+        return UnexpectedResponse(
+            reason, status_code=status_code, content_type=headers.get("content-type"), request_id=request_id_of(headers)
+        )
+
+    if not is_json_media_type(kind):
+        raise unexpected("neither the JSON status object nor an Excel file")
+    document = _json_object(body)
+    if document is None:
+        raise unexpected("the body is not a JSON object")
+    try:
+        return ExportResult.from_dict(document).data
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise unexpected(f"the JSON does not match the status object ({type(exc).__name__})") from None
+
+
+def parse_export_uuid(status_code: int, headers: Mapping[str, str], body: bytes) -> str:
+    """The new export's uuid from a 200 ``export-model`` answer, via the generated ``ExportModelsResult``."""
+    document = _json_object(body)
+    try:
+        if document is None:
+            raise ValueError("not a JSON object")
+        uuid = ExportModelsResult.from_dict(document).data.uuid
+        if not isinstance(uuid, str) or not uuid:
+            raise ValueError("empty uuid")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UnexpectedResponse(
+            f"the export-model answer carries no uuid ({type(exc).__name__})",
+            status_code=status_code,
+            content_type=headers.get("content-type"),
+            request_id=request_id_of(headers),
+        ) from None
+    return uuid

@@ -1,0 +1,97 @@
+"""All-or-nothing file writes for downloads, shared by the sync and async helpers.
+
+A download that breaks half-way must not leave a half workbook where the
+caller expects a whole one, nor clobber a good file that was there before.
+So the body goes to a hidden temporary file in the destination's own
+directory (``os.replace`` is atomic only within one file system), which is
+flushed and fsynced, then renamed over the destination, and the directory is
+fsynced so that the rename itself survives a crash. On any failure the
+temporary file is removed and the destination is left as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO, Self
+
+from .filenames import safe_file_name
+
+__all__ = ["AtomicFileWriter", "resolve_destination"]
+
+
+def resolve_destination(dest: str | os.PathLike[str], server_name: str | None, uuid: str) -> Path:
+    """The file to write: ``dest`` itself, or, when ``dest`` is an existing directory, a safe name inside it.
+
+    Inside a directory the server's (already sanitised) name is used, else
+    ``<uuid>.xlsx``; the name is sanitised again here so that this function
+    is safe on its own.
+    """
+    path = Path(dest)
+    if path.is_dir():
+        return path / safe_file_name(server_name, fallback=f"{uuid}.xlsx")
+    return path
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Persist a rename in ``directory``; a no-op where directories cannot be opened (Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class AtomicFileWriter:
+    """Writes a file under a temporary name and renames it into place only on :meth:`commit`.
+
+    Use as a context manager: leaving the block without a commit (an
+    exception, a ``return``) removes the temporary file.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        fd, name = tempfile.mkstemp(prefix=f".{target.name[:64]}.", suffix=".part", dir=target.parent)
+        self.temporary = Path(name)
+        self._file: BinaryIO = os.fdopen(fd, "wb")
+        self.written = 0
+        self._done = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self._done:
+            self.abort()
+
+    def write(self, chunk: bytes) -> None:
+        """Append ``chunk`` to the temporary file."""
+        self._file.write(chunk)
+        self.written += len(chunk)
+
+    def commit(self) -> Path:
+        """Flush, fsync, rename over the target and fsync the directory; returns the target."""
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        os.replace(self.temporary, self.target)
+        self._done = True
+        _fsync_directory(self.target.parent)
+        return self.target
+
+    def abort(self) -> None:
+        """Close and delete the temporary file; the target is untouched. Safe to call twice."""
+        self._done = True
+        with contextlib.suppress(OSError):
+            self._file.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.temporary.unlink()

@@ -1,0 +1,229 @@
+"""Typed errors of the hand-written helpers.
+
+Every error the helpers raise derives from :class:`DataArtsError`, so callers
+can catch the whole family in one place, and carries the fields a caller
+needs to act (status code, Huawei error code, request id for support, the
+export's uuid) as attributes rather than only in the message. Messages never
+contain credentials: they are built from the answer's status, error code,
+error message and request id only, never from request headers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..models.batch_operation import BatchOperation
+
+__all__ = [
+    "ApiError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "DataArtsError",
+    "DownloadError",
+    "ExportFailed",
+    "ExportTimeout",
+    "NetworkError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ServerError",
+    "ThrottledError",
+    "TruncatedDownload",
+    "UnexpectedResponse",
+    "api_error_for",
+]
+
+# Error messages of a gateway can be long (up to 10240 characters): keep
+# ``str(error)`` readable and put the full text in ``error_msg``.
+_MESSAGE_LIMIT = 500
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
+
+
+class DataArtsError(Exception):
+    """Base class of every error raised by ``dataarts_export_client.lib``."""
+
+
+class ConfigurationError(DataArtsError, ValueError):
+    """The client cannot be built: no usable endpoint or credentials, or conflicting ones.
+
+    The message names the arguments and environment variables involved, never
+    their values.
+    """
+
+
+class ApiError(DataArtsError):
+    """The service answered with an HTTP error (4xx or 5xx) that retrying did not cure.
+
+    ``error_code`` and ``error_msg`` come from Huawei's JSON error body
+    (``{"error_code": "DLG.0818", "error_msg": "..."}``) and are ``None`` when
+    the body has none; ``request_id`` comes from the ``X-Request-Id`` header
+    (or the body's ``request_id``) and is what Huawei support asks for.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        *,
+        error_code: str | None = None,
+        error_msg: str | None = None,
+        request_id: str | None = None,
+        operation: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.error_code = error_code
+        self.error_msg = error_msg
+        self.request_id = request_id
+        self.operation = operation
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        parts = [f"HTTP {self.status_code}"]
+        if self.operation:
+            parts.append(f"from {self.operation}")
+        if self.error_code:
+            parts.append(f"[{self.error_code}]")
+        text = " ".join(parts)
+        if self.error_msg:
+            text += f": {_clip(self.error_msg)}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code!r}, error_code={self.error_code!r}, "
+            f"request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(ApiError):
+    """HTTP 400: the request is invalid, e.g. ``DLG.0818`` (no export with this uuid)."""
+
+
+class AuthenticationError(ApiError):
+    """HTTP 401: the token or the AK/SK signature was refused (``APIG.0301``)."""
+
+
+class PermissionDeniedError(ApiError):
+    """HTTP 403: the credentials do not grant access to this project or workspace."""
+
+
+class NotFoundError(ApiError):
+    """HTTP 404: wrong endpoint or path (the API itself answers 400 for an unknown uuid)."""
+
+
+class ThrottledError(ApiError):
+    """HTTP 429 that persisted through the retries (gateway throttling or too many exports)."""
+
+
+class ServerError(ApiError):
+    """HTTP 5xx that persisted through the retries, or that is not worth retrying."""
+
+
+_ERROR_CLASSES: dict[int, type[ApiError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: ThrottledError,
+}
+
+
+def api_error_for(
+    status_code: int,
+    *,
+    error_code: str | None = None,
+    error_msg: str | None = None,
+    request_id: str | None = None,
+    operation: str | None = None,
+) -> ApiError:
+    """The most specific :class:`ApiError` subclass for ``status_code``."""
+    cls = _ERROR_CLASSES.get(status_code, ServerError if status_code >= 500 else ApiError)
+    return cls(status_code, error_code=error_code, error_msg=error_msg, request_id=request_id, operation=operation)
+
+
+class NetworkError(DataArtsError):
+    """Connecting to or talking with the service kept failing (``httpx.TransportError``) through the retries.
+
+    The last transport error is chained as ``__cause__``.
+    """
+
+
+class UnexpectedResponse(DataArtsError):
+    """A 200 answer that is neither the JSON status object nor the Excel file.
+
+    Seen when a proxy answers instead of the service (an HTML page) or when
+    the JSON does not match the spec. Not retried: repeating the call would
+    not change it.
+    """
+
+    def __init__(
+        self, reason: str, *, status_code: int, content_type: str | None, request_id: str | None = None
+    ) -> None:
+        self.reason = reason
+        self.status_code = status_code
+        self.content_type = content_type
+        self.request_id = request_id
+        suffix = f" (request id {request_id})" if request_id else ""
+        super().__init__(f"unexpected answer (HTTP {status_code}, Content-Type {content_type!r}): {reason}{suffix}")
+
+
+class ExportFailed(DataArtsError):
+    """The service reports ``status: fail`` for the export.
+
+    ``group`` is the ``BatchOperation`` detail the service sent with the
+    failure (``None`` when it sent none); its ``logs`` and ``remark`` usually
+    say why.
+    """
+
+    def __init__(self, uuid: str, *, group: BatchOperation | None, rate: str | None = None) -> None:
+        self.uuid = uuid
+        self.group = group
+        self.rate = rate
+        super().__init__(f"export {uuid} failed")
+
+
+class ExportTimeout(DataArtsError, TimeoutError):
+    """The export did not finish before the deadline.
+
+    ``last_rate`` is the last progress the service reported (``None`` if it
+    never reported one), ``elapsed`` the seconds waited and ``timeout`` the
+    deadline that was given. The export may still finish: waiting again with
+    the same uuid resumes. ``uuid`` is ``None`` when the deadline passed
+    while the export was still being started.
+    """
+
+    def __init__(self, uuid: str | None, *, timeout: float, elapsed: float, last_rate: str | None) -> None:
+        self.uuid = uuid
+        self.timeout = timeout
+        self.elapsed = elapsed
+        self.last_rate = last_rate
+        rate = f", last reported progress {last_rate}" if last_rate is not None else ""
+        what = f"export {uuid} not ready" if uuid else "export not started"
+        super().__init__(f"{what} after {elapsed:.1f}s (timeout {timeout:g}s{rate})")
+
+
+class DownloadError(DataArtsError):
+    """Transferring the Excel file failed (the connection broke) through the retries.
+
+    No file is left behind: neither the destination nor a temporary file.
+    The last transport error, if any, is chained as ``__cause__``.
+    """
+
+    def __init__(self, uuid: str, reason: str) -> None:
+        self.uuid = uuid
+        self.reason = reason
+        super().__init__(f"download of export {uuid} failed: {reason}")
+
+
+class TruncatedDownload(DownloadError):
+    """The file's byte count differed from its ``Content-Length`` through the retries."""
+
+    def __init__(self, uuid: str, *, expected: int, received: int) -> None:
+        self.expected = expected
+        self.received = received
+        super().__init__(uuid, f"received {received} of {expected} bytes announced by Content-Length")

@@ -1,0 +1,55 @@
+"""What the helpers report back: progress while an export runs, and its readiness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models.export_state import ExportState
+
+__all__ = ["ExportProgress", "ExportReady", "parse_rate"]
+
+
+def parse_rate(rate: str | None) -> float | None:
+    """The service's ``rate`` string (``"37"``, sometimes ``"37.5"`` or ``"37%"``) as a number, or ``None``."""
+    if rate is None:
+        return None
+    try:
+        return float(rate.strip().rstrip("%"))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportProgress:
+    """One progress report, passed to ``on_progress`` after every status answer.
+
+    ``rate`` is the service's string as sent (``None`` if absent), ``percent``
+    its numeric reading; ``elapsed`` counts seconds since waiting started.
+    When the file answer arrives a last report with status ``success`` and
+    ``percent`` 100 is made.
+    """
+
+    uuid: str
+    status: ExportState
+    rate: str | None
+    percent: float | None
+    elapsed: float
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReady:
+    """The export has succeeded and its file can be downloaded.
+
+    Returned by ``wait_for_export``. ``file_name`` is the server's name from
+    ``Content-Disposition`` after sanitising (``None`` when the service said
+    ``success`` in JSON, or sent no name); ``content_type``,
+    ``content_length`` and ``request_id`` describe the file answer that was
+    seen (and closed unread).
+    """
+
+    uuid: str
+    elapsed: float
+    file_name: str | None = None
+    content_type: str | None = None
+    content_length: int | None = None
+    request_id: str | None = None

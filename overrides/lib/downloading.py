@@ -1,0 +1,290 @@
+"""Downloading an export's Excel file, and the one-call ``export_to_file``.
+
+The file answer is streamed chunk by chunk (``iter_bytes``) into an
+:class:`~.atomic_file.AtomicFileWriter`, so memory stays constant whatever
+the workbook's size and the destination only ever holds a complete file.
+The byte count is checked against ``Content-Length``; a broken or short
+transfer is fetched again (the same GET serves the file again) a bounded
+number of times, then raised as :class:`~.errors.DownloadError` /
+:class:`~.errors.TruncatedDownload`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+
+from ..api.export import export_design_models
+from ..client import AuthenticatedClient, Client
+from ..models.export_param import ExportParam
+from .answers import BodyCollector
+from .atomic_file import AtomicFileWriter, resolve_destination
+from .backoff import DEFAULT_POLICY, RetryPolicy
+from .errors import DownloadError, UnexpectedResponse
+from .polling import ExportPoller, ExportStarter, ProgressCallback, logger
+from .results import ExportReady
+from .waiting import async_drive_poll, drive_poll, poll_request
+
+__all__ = ["async_download_export", "async_export_to_file", "download_export", "export_to_file"]
+
+Destination = str | os.PathLike[str]
+
+
+def _no_file(ready: ExportReady) -> UnexpectedResponse:
+    # Unreachable with a file-expecting poller: kept as a typed guard.
+    return UnexpectedResponse("the export is ready but no file was served", status_code=200, content_type=None)
+
+
+def _wire_bytes(response: httpx.Response, written: int) -> int:
+    """Bytes as counted by ``Content-Length``: the decoded count, unless a content coding was applied."""
+    coding = response.headers.get("content-encoding", "identity").strip().lower()
+    return written if coding in ("", "identity") else response.num_bytes_downloaded
+
+
+def _transfer_failed(uuid: str, exc: httpx.TransportError) -> DownloadError:
+    return DownloadError(uuid, f"transfer interrupted ({type(exc).__name__})")
+
+
+def _stream_to_file(response: httpx.Response, ready: ExportReady, dest: Destination, poller: ExportPoller) -> Path:
+    target = resolve_destination(dest, ready.file_name, ready.uuid)
+    with AtomicFileWriter(target) as writer:
+        try:
+            for chunk in response.iter_bytes():
+                writer.write(chunk)
+        except httpx.TransportError as exc:
+            raise _transfer_failed(ready.uuid, exc) from exc
+        poller.check_transfer(ready, _wire_bytes(response, writer.written))
+        path = writer.commit()
+    logger.debug("export %s: saved %d bytes", ready.uuid, writer.written)
+    return path
+
+
+async def _async_stream_to_file(
+    response: httpx.Response, ready: ExportReady, dest: Destination, poller: ExportPoller
+) -> Path:
+    target = resolve_destination(dest, ready.file_name, ready.uuid)
+    with AtomicFileWriter(target) as writer:
+        try:
+            async for chunk in response.aiter_bytes():
+                writer.write(chunk)
+        except httpx.TransportError as exc:
+            raise _transfer_failed(ready.uuid, exc) from exc
+        poller.check_transfer(ready, _wire_bytes(response, writer.written))
+        # fsync and rename can block for a while: keep them off the event loop.
+        path = await asyncio.to_thread(writer.commit)
+    logger.debug("export %s: saved %d bytes", ready.uuid, writer.written)
+    return path
+
+
+def download_export(
+    client: AuthenticatedClient | Client,
+    *,
+    project_id: str,
+    workspace: str,
+    uuid: str,
+    dest: Destination,
+    timeout: float,
+    on_progress: ProgressCallback | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], object] = time.sleep,
+) -> Path:
+    """Wait for export ``uuid`` like ``wait_for_export``, then stream its file to ``dest``; return the path.
+
+    ``dest`` is a file path, or an existing directory in which the server's
+    file name (sanitised: base name only, no control characters, no leading
+    dots) or else ``<uuid>.xlsx`` is used. An existing file at the path is
+    replaced only by a complete download. ``timeout`` bounds the waiting and
+    retrying; each transfer is bounded by the client's own ``httpx`` timeouts.
+
+    Raises what ``wait_for_export`` raises, plus :class:`~.errors.DownloadError`
+    (:class:`~.errors.TruncatedDownload` for a short body) once
+    ``policy.max_download_attempts`` transfers failed, and ``OSError`` when
+    the destination cannot be written.
+    """
+    poller = ExportPoller(
+        uuid=uuid, timeout=timeout, policy=policy, clock=clock, on_progress=on_progress, file_expected=True
+    )
+
+    def save(response: httpx.Response | None, ready: ExportReady) -> Path:
+        if response is None:
+            raise _no_file(ready)
+        return _stream_to_file(response, ready, dest, poller)
+
+    return drive_poll(client, poller, poll_request(project_id, workspace, uuid), sleep, save)
+
+
+async def async_download_export(
+    client: AuthenticatedClient | Client,
+    *,
+    project_id: str,
+    workspace: str,
+    uuid: str,
+    dest: Destination,
+    timeout: float,
+    on_progress: ProgressCallback | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+) -> Path:
+    """The async twin of :func:`download_export` (uses ``client.get_async_httpx_client()``)."""
+    poller = ExportPoller(
+        uuid=uuid, timeout=timeout, policy=policy, clock=clock, on_progress=on_progress, file_expected=True
+    )
+
+    async def save(response: httpx.Response | None, ready: ExportReady) -> Path:
+        if response is None:
+            raise _no_file(ready)
+        return await _async_stream_to_file(response, ready, dest, poller)
+
+    return await async_drive_poll(client, poller, poll_request(project_id, workspace, uuid), sleep, save)
+
+
+def start_export(
+    client: AuthenticatedClient | Client,
+    *,
+    project_id: str,
+    workspace: str,
+    body: ExportParam,
+    timeout: float,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], object] = time.sleep,
+) -> str:
+    """Start an export with the generated ``export_design_models`` request; return its uuid.
+
+    Retries only a 429 and a failed connection, which prove the export was
+    not started; other errors raise :class:`~.errors.ApiError` at once.
+    """
+    starter = ExportStarter(timeout=timeout, policy=policy, clock=clock)
+    request = export_design_models._get_kwargs(project_id, body=body, workspace=workspace)
+    http = client.get_httpx_client()
+    while True:
+        try:
+            with http.stream(**request) as response:
+                collected = BodyCollector(response.status_code, response.headers)
+                for chunk in response.iter_bytes():
+                    collected.feed(chunk)
+            step = starter.after_answer(response.status_code, response.headers, collected.data)
+        except httpx.TransportError as exc:
+            step = starter.after_transport_error(exc)
+        if isinstance(step, str):
+            return step
+        sleep(step.seconds)
+
+
+async def async_start_export(
+    client: AuthenticatedClient | Client,
+    *,
+    project_id: str,
+    workspace: str,
+    body: ExportParam,
+    timeout: float,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+) -> str:
+    """The async twin of :func:`start_export`."""
+    starter = ExportStarter(timeout=timeout, policy=policy, clock=clock)
+    request = export_design_models._get_kwargs(project_id, body=body, workspace=workspace)
+    http = client.get_async_httpx_client()
+    while True:
+        try:
+            async with http.stream(**request) as response:
+                collected = BodyCollector(response.status_code, response.headers)
+                async for chunk in response.aiter_bytes():
+                    collected.feed(chunk)
+            step = starter.after_answer(response.status_code, response.headers, collected.data)
+        except httpx.TransportError as exc:
+            step = starter.after_transport_error(exc)
+        if isinstance(step, str):
+            return step
+        await sleep(step.seconds)
+
+
+def export_to_file(
+    client: AuthenticatedClient | Client,
+    *,
+    project_id: str,
+    workspace: str,
+    body: ExportParam,
+    dest: Destination,
+    timeout: float,
+    on_progress: ProgressCallback | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], object] = time.sleep,
+) -> Path:
+    """Start an export of ``body``, wait for it and stream its file to ``dest``; return the path.
+
+    ``timeout`` bounds the whole call, starting included. See
+    :func:`start_export` and :func:`download_export` for the details and
+    errors.
+    """
+    started = clock()
+    uuid = start_export(
+        client,
+        project_id=project_id,
+        workspace=workspace,
+        body=body,
+        timeout=timeout,
+        policy=policy,
+        clock=clock,
+        sleep=sleep,
+    )
+    return download_export(
+        client,
+        project_id=project_id,
+        workspace=workspace,
+        uuid=uuid,
+        dest=dest,
+        timeout=timeout - (clock() - started),
+        on_progress=on_progress,
+        policy=policy,
+        clock=clock,
+        sleep=sleep,
+    )
+
+
+async def async_export_to_file(
+    client: AuthenticatedClient | Client,
+    *,
+    project_id: str,
+    workspace: str,
+    body: ExportParam,
+    dest: Destination,
+    timeout: float,
+    on_progress: ProgressCallback | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+) -> Path:
+    """The async twin of :func:`export_to_file`."""
+    started = clock()
+    uuid = await async_start_export(
+        client,
+        project_id=project_id,
+        workspace=workspace,
+        body=body,
+        timeout=timeout,
+        policy=policy,
+        clock=clock,
+        sleep=sleep,
+    )
+    return await async_download_export(
+        client,
+        project_id=project_id,
+        workspace=workspace,
+        uuid=uuid,
+        dest=dest,
+        timeout=timeout - (clock() - started),
+        on_progress=on_progress,
+        policy=policy,
+        clock=clock,
+        sleep=sleep,
+    )

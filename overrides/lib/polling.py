@@ -1,0 +1,263 @@
+"""The decisions of waiting for and downloading an export, shared by the sync and async helpers.
+
+These state machines do no I/O: a driver (``waiting``, ``downloading``) sends
+the request, feeds each answer or failure in, and gets back either a
+:class:`Wait` (sleep that long, then ask again), a result, or an exception
+to raise. Keeping every decision here is what makes the sync and async
+helpers behave identically, and lets the tests check the decisions without
+sockets or real sleeping.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from ..models.export_state import ExportState
+from ..types import content_disposition_file_name
+from .answers import (
+    api_error_from_answer,
+    content_length,
+    is_file_answer,
+    parse_export_status,
+    parse_export_uuid,
+    request_id_of,
+)
+from .backoff import RETRYABLE_STATUS_CODES, RetryPolicy, parse_retry_after
+from .errors import DownloadError, ExportFailed, ExportTimeout, NetworkError, TruncatedDownload
+from .filenames import safe_file_name
+from .results import ExportProgress, ExportReady, parse_rate
+
+__all__ = ["ExportPoller", "ExportStarter", "ProgressCallback", "Wait", "logger"]
+
+logger = logging.getLogger("dataarts_export_client")
+"""The helpers' logger: polls and retries at DEBUG, never with credentials, headers or signatures."""
+
+ProgressCallback = Callable[[ExportProgress], object]
+"""Called with an :class:`ExportProgress` after every status answer."""
+
+POLL_OPERATION = "ExportDesignResult"
+START_OPERATION = "ExportDesignModels"
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Sleep ``seconds``, then send the request again."""
+
+    seconds: float
+    reason: str
+
+
+class _Deadline:
+    """Overall deadline on a monotonic clock, and the consecutive-failure budget."""
+
+    def __init__(self, uuid: str | None, timeout: float, policy: RetryPolicy, clock: Callable[[], float]) -> None:
+        self.uuid = uuid
+        self.timeout = timeout
+        self.policy = policy
+        self.clock = clock
+        self.started = clock()
+        self.last_rate: str | None = None
+
+    @property
+    def elapsed(self) -> float:
+        return self.clock() - self.started
+
+    def wait(self, seconds: float, reason: str, *, cause: BaseException | None = None) -> Wait:
+        """A :class:`Wait` clipped to the deadline, or :class:`ExportTimeout` when it has passed.
+
+        Clipping (rather than refusing a wait that would overrun) gives one
+        last attempt exactly at the deadline.
+        """
+        remaining = self.timeout - self.elapsed
+        if remaining <= 0:
+            raise ExportTimeout(
+                self.uuid, timeout=self.timeout, elapsed=self.elapsed, last_rate=self.last_rate
+            ) from cause
+        delay = max(0.0, min(seconds, remaining))
+        logger.debug("export %s: %s; next attempt in %.2fs", self.uuid or "(starting)", reason, delay)
+        return Wait(delay, reason)
+
+
+class _Retrier:
+    """Counts consecutive retryable failures and draws their delays."""
+
+    def __init__(self, policy: RetryPolicy, rng: random.Random | None) -> None:
+        self._policy = policy
+        self._backoff = policy.retry_backoff(rng)
+        self.failures = 0
+
+    def reset(self) -> None:
+        self.failures = 0
+        self._backoff.reset()
+
+    def exhausted(self) -> bool:
+        """Record one more failure; ``True`` when the retry budget is spent."""
+        self.failures += 1
+        return self.failures > self._policy.max_retries
+
+    def delay(self, headers: Mapping[str, str] | None, now: datetime | None = None) -> float:
+        """``Retry-After`` when the answer sent one (bounded by the policy), else the backoff."""
+        backoff = self._backoff.next_delay()
+        if headers is not None:
+            retry_after = parse_retry_after(headers.get("retry-after"), now=now or datetime.now(UTC))
+            if retry_after is not None:
+                return min(retry_after, self._policy.max_retry_after)
+        return backoff
+
+
+class ExportPoller:
+    """Decisions of polling ``GET export-result`` for one export until it is ready.
+
+    ``file_expected`` is ``True`` for downloads: a JSON ``success`` then means
+    "ask again, the file comes next" instead of "ready".
+    """
+
+    def __init__(
+        self,
+        *,
+        uuid: str,
+        timeout: float,
+        policy: RetryPolicy,
+        clock: Callable[[], float],
+        on_progress: ProgressCallback | None = None,
+        file_expected: bool = False,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.uuid = uuid
+        self._deadline = _Deadline(uuid, timeout, policy, clock)
+        self._policy = policy
+        self._on_progress = on_progress
+        self._file_expected = file_expected
+        self._polls = policy.poll_backoff(rng)
+        self._retrier = _Retrier(policy, rng)
+        self._download_attempts = 0
+        self._retry_backoff = policy.retry_backoff(rng)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since polling started."""
+        return self._deadline.elapsed
+
+    def _report(self, status: ExportState, rate: str | None, percent: float | None) -> None:
+        if status is not ExportState.SUCCESS or rate is not None:
+            self._deadline.last_rate = rate
+        logger.debug("export %s: status %s, rate %s", self.uuid, status.value, rate)
+        if self._on_progress is not None:
+            self._on_progress(ExportProgress(self.uuid, status, rate, percent, self.elapsed))
+
+    def is_file(self, status_code: int, headers: Mapping[str, str]) -> bool:
+        """Whether the answer is the file (then call :meth:`file_ready`, else read the body)."""
+        return is_file_answer(status_code, headers)
+
+    def file_ready(self, headers: Mapping[str, str]) -> ExportReady:
+        """The export is ready: describe the file answer and report 100 %."""
+        self._retrier.reset()
+        self._report(ExportState.SUCCESS, None, 100.0)
+        name = content_disposition_file_name(headers.get("content-disposition"))
+        return ExportReady(
+            uuid=self.uuid,
+            elapsed=self.elapsed,
+            file_name=safe_file_name(name, fallback=f"{self.uuid}.xlsx") if name else None,
+            content_type=headers.get("content-type"),
+            content_length=content_length(headers),
+            request_id=request_id_of(headers),
+        )
+
+    def after_body(
+        self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime | None = None
+    ) -> Wait | ExportReady:
+        """Decide after a non-file answer whose (small) body has been read."""
+        if status_code == 200:
+            status = parse_export_status(status_code, headers, body)
+            self._retrier.reset()
+            rate = status.rate if isinstance(status.rate, str) else None
+            self._report(status.status, rate, parse_rate(rate))
+            if status.status is ExportState.FAIL:
+                group = status.group if not isinstance(status.group, str) and status.group else None
+                raise ExportFailed(self.uuid, group=group, rate=rate)
+            if status.status is ExportState.SUCCESS and not self._file_expected:
+                return ExportReady(uuid=self.uuid, elapsed=self.elapsed, request_id=request_id_of(headers))
+            reason = "export still running" if status.status is ExportState.IMPORTING else "file not served yet"
+            return self._deadline.wait(self._polls.next_delay(), reason)
+        error = api_error_from_answer(status_code, headers, body, operation=POLL_OPERATION)
+        if status_code not in RETRYABLE_STATUS_CODES or self._retrier.exhausted():
+            raise error
+        delay = self._retrier.delay(headers, now)
+        return self._deadline.wait(delay, f"HTTP {status_code}, retry {self._retrier.failures}", cause=error)
+
+    def after_transport_error(self, exc: httpx.TransportError) -> Wait:
+        """Decide after the request failed in transit (the GET is idempotent: retry within budget)."""
+        if self._retrier.exhausted():
+            raise NetworkError(f"GET export-result for {self.uuid} kept failing: {type(exc).__name__}") from exc
+        reason = f"{type(exc).__name__}, retry {self._retrier.failures}"
+        return self._deadline.wait(self._retrier.delay(None), reason, cause=exc)
+
+    def after_download_error(self, error: DownloadError) -> Wait:
+        """Decide after a broken or short file transfer: fetch it again within budget, else raise ``error``."""
+        self._download_attempts += 1
+        if self._download_attempts >= self._policy.max_download_attempts:
+            raise error
+        remaining = self._deadline.timeout - self.elapsed
+        if remaining <= 0:
+            raise error
+        delay = min(self._retry_backoff.next_delay(), remaining)
+        logger.debug(
+            "export %s: %s; download attempt %d in %.2fs", self.uuid, error.reason, self._download_attempts + 1, delay
+        )
+        return Wait(delay, error.reason)
+
+    def check_transfer(self, ready: ExportReady, received: int) -> None:
+        """Raise :class:`TruncatedDownload` when ``received`` bytes differ from ``Content-Length``.
+
+        ``received`` must count bytes as they came over the wire (before any
+        content decoding), which is what ``Content-Length`` counts.
+        """
+        if ready.content_length is not None and received != ready.content_length:
+            raise TruncatedDownload(self.uuid, expected=ready.content_length, received=received)
+
+
+class ExportStarter:
+    """Decisions of ``POST export-model``, which starts an export and is not idempotent.
+
+    Only failures that prove the request was not processed are retried: a
+    429 (the gateway refused it) and a failure to connect (nothing was sent).
+    Anything else is raised, so one call never starts two exports.
+    """
+
+    def __init__(
+        self, *, timeout: float, policy: RetryPolicy, clock: Callable[[], float], rng: random.Random | None = None
+    ) -> None:
+        self._deadline = _Deadline(None, timeout, policy, clock)
+        self._retrier = _Retrier(policy, rng)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since starting began."""
+        return self._deadline.elapsed
+
+    def after_answer(
+        self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime | None = None
+    ) -> Wait | str:
+        """The new export's uuid, or a :class:`Wait` before trying again; raises otherwise."""
+        if status_code == 200:
+            uuid = parse_export_uuid(status_code, headers, body)
+            logger.debug("export %s started", uuid)
+            return uuid
+        error = api_error_from_answer(status_code, headers, body, operation=START_OPERATION)
+        if status_code != 429 or self._retrier.exhausted():
+            raise error
+        delay = self._retrier.delay(headers, now)
+        return self._deadline.wait(delay, f"HTTP 429 starting the export, retry {self._retrier.failures}", cause=error)
+
+    def after_transport_error(self, exc: httpx.TransportError) -> Wait:
+        """Retry only when the connection could not be made; anything later may have started an export."""
+        if not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) or self._retrier.exhausted():
+            raise NetworkError(f"POST export-model failed: {type(exc).__name__}") from exc
+        reason = f"{type(exc).__name__} starting the export, retry {self._retrier.failures}"
+        return self._deadline.wait(self._retrier.delay(None), reason, cause=exc)
