@@ -1,0 +1,146 @@
+"""Every code block of the README that claims to run is run (or, for long-running commands, checked).
+
+- ``python`` blocks run in order, as one script, against an emulator on a free
+  port (the README's ``http://127.0.0.1:8000`` is replaced by its address).
+- A shell block marked ``<!-- readme-test: run against the emulator -->`` runs
+  in bash against such an emulator too.
+- Other shell blocks hold commands a reader types: each ``make`` line must be a
+  real target (``make -n``), each ``python -m dataarts_emulator`` line must
+  parse, and each ``schemathesis`` line must name real options.
+- ``yaml`` blocks are emulator config files and must load.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dataarts_emulator import EmulatorSettings
+from dataarts_emulator.config import load_config_file, options_from
+from dataarts_emulator.testing import serve
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+DOCUMENTED_URL = "http://127.0.0.1:8000"
+RUN_MARKER = "<!-- readme-test: run against the emulator -->"
+BLOCK_RE = re.compile(r"(?P<marker><!--[^\n]*-->\n)?```(?P<lang>[a-z]*)\n(?P<body>.*?)```", re.DOTALL)
+
+
+# Appended to the README's examples: every client they build must really work.
+EVERY_CLIENT_WORKS = """
+for name in ("client", "signed_client", "env_client"):
+    answer = export_design_models.sync(PROJECT_ID, client=globals()[name], workspace=WORKSPACE, body=ExportParam())
+    assert isinstance(answer, ExportModelsResult), (name, answer)
+print("every README client works")
+"""
+
+
+def blocks(lang: str | set[str]) -> list[tuple[str, bool]]:
+    """(body, marked to run) of every block in ``lang``."""
+    langs = {lang} if isinstance(lang, str) else lang
+    return [
+        (match["body"], (match["marker"] or "").strip() == RUN_MARKER)
+        for match in BLOCK_RE.finditer(README.read_text(encoding="utf-8"))
+        if match["lang"] in langs
+    ]
+
+
+def command_lines(body: str) -> Iterator[list[str]]:
+    """Commands of a shell block, without comments, continuation lines joined."""
+    for line in body.replace("\\\n", " ").splitlines():
+        words = shlex.split(line, comments=True)
+        if words:
+            yield words
+
+
+@pytest.fixture(scope="module")
+def emulator_url() -> Iterator[str]:
+    with serve(EmulatorSettings(export_seconds=1.0, seed=11)) as url:
+        yield url
+
+
+def test_readme_has_the_two_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert "make contract" in text
+    assert "make test" in text
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci, "CI runs the README's test command"
+
+
+def test_python_blocks_run_against_the_emulator(emulator_url: str, tmp_path: Path) -> None:
+    python_blocks = [body for body, _ in blocks("python")]
+    assert len(python_blocks) >= 5
+    script = "\n\n".join([*python_blocks, EVERY_CLIENT_WORKS]).replace(DOCUMENTED_URL, emulator_url)
+    (tmp_path / "readme_examples.py").write_text(script, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "readme_examples.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "saved" in result.stdout
+    assert "every README client works" in result.stdout
+    assert list(tmp_path.glob("*.xlsx")), "export_to_file wrote the workbook into the current directory"
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_marked_shell_walkthrough_runs(emulator_url: str, tmp_path: Path) -> None:
+    marked = [body for body, run in blocks({"bash", "sh", "console"}) if run]
+    assert marked, "the README's curl walkthrough is marked to run"
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv")
+    for body in marked:
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", body.replace(DOCUMENTED_URL, emulator_url)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert '"status":"importing"' in result.stdout
+    assert "File Name" in result.stdout, "the download is a zip archive (.xlsx)"
+
+
+def test_shell_commands_name_real_targets_and_flags() -> None:
+    checked = 0
+    for body, run in blocks({"bash", "sh", "console"}):
+        if run:
+            continue
+        for words in command_lines(body):
+            if words[0] == "make":
+                result = subprocess.run(["make", "-n", *words[1:]], cwd=ROOT, capture_output=True, text=True)
+                assert result.returncode == 0, f"{' '.join(words)}: {result.stderr}"
+            elif "dataarts_emulator" in words:
+                options_from(words[words.index("dataarts_emulator") + 1 :], environ={})
+            elif words[0].endswith("schemathesis") and words[1:2] == ["run"]:
+                help_text = subprocess.run(
+                    [str(ROOT / ".venv/bin/schemathesis"), "run", "--help"], capture_output=True, text=True
+                ).stdout
+                for flag in (word.split("=")[0] for word in words if word.startswith("--")):
+                    assert flag in help_text, f"schemathesis run has no {flag}"
+            else:
+                continue
+            checked += 1
+    assert checked >= 6
+
+
+def test_yaml_blocks_are_valid_emulator_configs(tmp_path: Path) -> None:
+    yaml_blocks = [body for body, _ in blocks("yaml")]
+    assert yaml_blocks
+    for index, body in enumerate(yaml_blocks):
+        path = tmp_path / f"config-{index}.yaml"
+        path.write_text(body, encoding="utf-8")
+        values = load_config_file(path)
+        options = options_from(["--config", str(path)], environ={})
+        assert options.settings.tenants == values["tenants"]
