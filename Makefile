@@ -56,8 +56,8 @@ lint: $(SETUP_STAMP) $(SPECTRAL) ## Validate and lint the spec; ruff and mypy --
 test: lint check-generated ## Lint, drift check, then the test suite.
 	$(BIN)/pytest
 
-contract: $(SETUP_STAMP) ## Contract tests: schemathesis against the emulator (or BASE_URL).
-	$(BIN)/python tools/contract.py $(if $(BASE_URL),--base-url $(BASE_URL))
+contract: $(SETUP_STAMP) ## Contract tests: schemathesis against the emulator (or BASE_URL); extra flags in CONTRACT_ARGS.
+	$(BIN)/python tools/contract.py $(if $(BASE_URL),--base-url $(BASE_URL)) $(CONTRACT_ARGS)
 
 emulator: $(SETUP_STAMP) ## Run the emulator on HOST:PORT (default 127.0.0.1:8000).
 	$(BIN)/python -m dataarts_emulator --host $(HOST) --port $(PORT)
