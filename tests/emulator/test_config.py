@@ -133,3 +133,12 @@ def test_banner_shows_credentials_and_a_ready_call() -> None:
     assert DEMO_TOKEN in text
     assert DEMO_TENANT.access_keys[0].ak in text
     assert "curl -s -X POST http://127.0.0.1:8123/v2/" in text
+
+
+def test_banner_hides_configured_secrets() -> None:
+    argv = ["--token", "configured-token-1", "--ak", "CONFIGUREDAK", "--sk", "configured-sk-2", "--project-id", "p1"]
+    text = banner(options_from(argv, {}))
+    assert "configured-token-1" not in text
+    assert "configured-sk-2" not in text
+    assert "CONFIGUREDAK" in text, "the access key is an identifier, not a secret"
+    assert "X-Auth-Token: $TOKEN" in text

@@ -9,19 +9,31 @@ from collections.abc import Sequence
 import uvicorn
 
 from .app import create_app
-from .config import ServerOptions, options_from
+from .config import DEMO_SK, DEMO_TOKEN, ServerOptions, options_from
 from .models import Tenant
+
+PUBLISHED_SECRETS = frozenset({DEMO_TOKEN, DEMO_SK})
+"""The demo tenant's credentials, published in the README: the only secrets the banner shows."""
+
+
+def _shown(secret: str) -> str:
+    """A demo credential as is; any other secret hidden, so logs of a configured emulator leak nothing."""
+    return secret if secret in PUBLISHED_SECRETS else "*** (as configured)"
 
 
 def banner(options: ServerOptions) -> str:
-    """Start-up text: where it listens, the tenants, and a ready-to-paste call for the first one."""
+    """Start-up text: where it listens, the tenants, and a ready-to-paste call for the first one.
+
+    Demo credentials are printed so a newcomer can call the emulator at once;
+    configured tokens and secret keys are not, since start-up output ends up in logs.
+    """
     base = f"http://{options.host}:{options.port}"
     settings = options.settings
     lines = [f"DataArts Studio export emulator on {base} (health: {base}/healthz)"]
     for tenant in settings.tenants:
         lines.append(f"  tenant {tenant.name}: project_id={tenant.project_id} workspaces={','.join(tenant.workspaces)}")
-        lines += [f"    token: {token}" for token in tenant.tokens]
-        lines += [f"    AK/SK: {key.ak} / {key.sk}" for key in tenant.access_keys]
+        lines += [f"    token: {_shown(token)}" for token in tenant.tokens]
+        lines += [f"    AK/SK: {key.ak} / {_shown(key.sk)}" for key in tenant.access_keys]
     lines.append(
         f"  export_seconds={settings.export_seconds} fault_rate={settings.fault_rate} "
         f"throttle_rate={settings.throttle_rate} truncate_rate={settings.truncate_rate} "
@@ -37,7 +49,11 @@ def _example(base: str, tenant: Tenant | None) -> list[str]:
     if tenant is None:
         return []
     prefix = f"{base}/v2/{tenant.project_id}/design"
-    token = shlex.quote(f"X-Auth-Token: {tenant.tokens[0]}")
+    shown_token = tenant.tokens[0]
+    token = (
+        shlex.quote(f"X-Auth-Token: {shown_token}") if shown_token in PUBLISHED_SECRETS else '"X-Auth-Token: $TOKEN"'
+    )
+
     workspace = shlex.quote(f"workspace: {tenant.workspaces[0]}")
     auth = f"-H {token} -H {workspace}"
     body = shlex.quote('{"ids": ["1224641525420683264"], "type": "TABLE_MODEL", "asyn": true}')
