@@ -24,10 +24,8 @@ import argparse
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -36,9 +34,8 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from dataarts_emulator import DEMO_PROJECT_ID, DEMO_WORKSPACE
+from dataarts_emulator.testing import serve_process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -52,18 +49,10 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 LIVE_MAX_EXAMPLES = 10
 LIVE_MAX_TIME = 600
 LIVE_RATE_LIMIT = "2/s"
-EMULATOR_START_TIMEOUT = 20.0
 REPLACEMENT = "[Filtered]"
 
 
 # --------------------------------------------------------------------------- emulator
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1 (released before use; the window for a clash is tiny)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def fresh_credentials(method: str) -> Credentials:
@@ -81,15 +70,7 @@ def fresh_credentials(method: str) -> Credentials:
 @contextmanager
 def embedded_emulator(credentials: Credentials, *, seed: int, log: Path) -> Iterator[str]:
     """Run ``python -m dataarts_emulator`` for ``credentials`` on a free port; yield its base URL."""
-    port = free_port()
     args = [
-        sys.executable,
-        "-m",
-        "dataarts_emulator",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
         "--project-id",
         credentials.project_id,
         "--workspace",
@@ -113,34 +94,8 @@ def embedded_emulator(credentials: Credentials, *, seed: int, log: Path) -> Iter
     if credentials.ak and credentials.sk:
         env["DATAARTS_EMULATOR_AK"], env["DATAARTS_EMULATOR_SK"] = credentials.ak, credentials.sk
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as log_file:
-        # The start-up banner prints the tenant's secrets: stdout is discarded, only uvicorn's log is kept.
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(base_url, process)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + EMULATOR_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the emulator exited with code {process.returncode} during start-up")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(f"the emulator at {base_url} did not answer /healthz within {EMULATOR_START_TIMEOUT:.0f} s")
+    with log.open("wb") as log_file, serve_process(args, env=env, cwd=ROOT, stderr=log_file) as (base_url, _process):
+        yield base_url
 
 
 # --------------------------------------------------------------------------- running schemathesis

@@ -7,17 +7,15 @@ bounded to a few examples so each stays within seconds.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from dataarts_emulator import DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE
+from dataarts_emulator.testing import serve_process
 
 from .contract_support import ROOT
 
@@ -53,36 +51,15 @@ def _contract(args: list[str], env: dict[str, str], timeout: float = 120) -> sub
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def faulty_emulator(tmp_path: Path) -> Iterator[str]:
     """``python -m dataarts_emulator --fault-rate 0.3`` on a free port, the demo tenant, as started by hand."""
-    port = _free_port()
-    args = ["--host", "127.0.0.1", "--port", str(port), "--fault-rate", "0.3", "--seed", "3", "--log-level", "warning"]
-    with (tmp_path / "emulator.log").open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "dataarts_emulator", *args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 20
-            while True:
-                assert process.poll() is None, "the emulator exited during start-up"
-                assert time.monotonic() < deadline, "the emulator did not start"
-                try:
-                    if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.05)
-            yield base_url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    args = ["--fault-rate", "0.3", "--seed", "3", "--log-level", "warning"]
+    with (
+        (tmp_path / "emulator.log").open("wb") as log,
+        serve_process(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT) as (base_url, _process),
+    ):
+        yield base_url
 
 
 def test_faulty_server_fails_the_run_naming_server_errors(faulty_emulator: str, tmp_path: Path) -> None:

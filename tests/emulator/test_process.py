@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
@@ -23,49 +21,18 @@ from huaweicloudsdkdataartsstudio.v1 import (
 )
 
 from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_WORKSPACE, EmulatorSettings
-from dataarts_emulator.testing import serve
+from dataarts_emulator.testing import serve, serve_process
 
 from .support import EXPORT_MODEL, EXPORT_RESULT, TOKEN_HEADERS
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def emulator_process() -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
     env = {**os.environ, "DATAARTS_EMULATOR_EXPORT_SECONDS": "0"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dataarts_emulator", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, process.communicate()[0]
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the emulator did not start"
-            time.sleep(0.05)
-        yield base_url, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serve_process(
+        ["--log-level", "warning"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as running:
+        yield running
 
 
 def test_module_entry_point_serves_and_prints_the_banner(emulator_process: tuple[str, subprocess.Popen[str]]) -> None:

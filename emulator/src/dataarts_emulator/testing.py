@@ -1,18 +1,24 @@
-"""Run the emulator in a background thread for tests: ``with serve() as base_url: ...``.
+"""Run the emulator for tests: ``serve()`` in a thread, ``serve_process()`` as ``python -m dataarts_emulator``.
 
 A real socket and a real uvicorn server, not an in-process transport, so that
 clients exercise their actual HTTP stack (connection handling, truncated
-bodies, the official SDK's ``requests`` session). Stable interface: other
-suites rely on ``serve(settings=None) -> Iterator[str]``.
+bodies, the official SDK's ``requests`` session). ``serve`` runs it in a
+background thread; ``serve_process`` runs ``python -m dataarts_emulator`` as a
+child process, exactly as a user starts it. Stable interface: other suites
+rely on ``serve(settings=None) -> Iterator[str]`` and ``serve_process``.
 """
 
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
 
 import httpx
 import uvicorn
@@ -62,15 +68,73 @@ def serve(
 
 
 def _wait_ready(base_url: str, server: uvicorn.Server, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + _STARTUP_TIMEOUT
+    wait_until_healthy(
+        base_url, lambda: (server.started or None) if thread.is_alive() else False, "the emulator thread stopped"
+    )
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (released before use; the window for a clash is tiny)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_healthy(
+    base_url: str, ready: Callable[[], bool | None], stopped: str, timeout: float = _STARTUP_TIMEOUT
+) -> None:
+    """Return once ``/healthz`` answers 200; raise ``RuntimeError(stopped)`` when ``ready()`` is False.
+
+    ``ready()`` returns True when the server may answer, None while it is still
+    starting, and False when it has stopped, so a crash is reported at once
+    instead of after the timeout.
+    """
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not thread.is_alive():
-            raise RuntimeError("the emulator thread stopped during start-up")
-        if server.started:
+        state = ready()
+        if state is False:
+            raise RuntimeError(f"{stopped} during start-up")
+        if state:
             try:
                 if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
         time.sleep(0.02)
-    raise TimeoutError(f"the emulator at {base_url} did not become ready within {_STARTUP_TIMEOUT} s")
+    raise TimeoutError(f"the emulator at {base_url} did not become ready within {timeout} s")
+
+
+@contextmanager
+def serve_process(
+    args: Sequence[str] = (),
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | Path | None = None,
+    stdout: int | IO[Any] | None = subprocess.DEVNULL,
+    stderr: int | IO[Any] | None = None,
+    text: bool = False,
+) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
+    """Run ``python -m dataarts_emulator --host 127.0.0.1 --port <free> *args``; yield (base URL, process).
+
+    Returns once ``/healthz`` answers; terminates the process on exit (killing
+    it if it does not stop within 10 s). ``env`` replaces the environment, so
+    credentials can travel as ``DATAARTS_EMULATOR_*`` variables rather than in
+    ``argv``, which other users of the machine can read.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "dataarts_emulator", "--host", "127.0.0.1", "--port", str(port), *args]
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module; args are flags
+        command, env=None if env is None else dict(env), cwd=cwd, stdout=stdout, stderr=stderr, text=text
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, lambda: process.poll() is None, "the emulator process exited", timeout=20.0)
+        yield base_url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
