@@ -68,11 +68,20 @@ def run(
 
 def test_polls_json_until_the_file_answer_and_closes_it_unread() -> None:
     body_reads: list[int] = []
+    closes: list[int] = []
 
     class CountingStream(BreakingStream):
+        """Records reads and closes; the script hands out fresh copies of it via again()."""
+
+        def again(self) -> CountingStream:
+            return CountingStream(self.chunks, self.exc)
+
         def __iter__(self) -> Iterator[bytes]:
             body_reads.append(1)
             yield b"never read"
+
+        def close(self) -> None:
+            closes.append(1)
 
     file_answer = httpx.Response(
         200,
@@ -95,7 +104,8 @@ def test_polls_json_until_the_file_answer_and_closes_it_unread() -> None:
         request_id=None,
     )
     assert clock.sleeps == [1.0, 2.0, 4.0]  # exponential, capped at max_poll_interval
-    assert body_reads == []
+    assert body_reads == [], "the workbook is not downloaded just to learn that it is ready"
+    assert closes == [1], "the file answer is closed, releasing the connection"
     request = script.requests[0]
     assert request.method == "GET"
     assert request.url.path == f"/v2/{PROJECT_ID}/design/export-result"
