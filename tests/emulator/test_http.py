@@ -134,6 +134,8 @@ async def test_bad_bodies_name_the_problem(api: httpx.AsyncClient) -> None:
         b"": "Missing required request body",
         b'{"ids": [1]}': "ids/0",
         b'{"type": 5}': "type",
+        b"\xff\xfe{}": "JSON must be UTF-8 text",
+        b"[" * 5000 + b"]" * 5000: "JSON nested too deeply",
     }
     for content, needle in cases.items():
         response = await api.post(EXPORT_MODEL, headers=headers, content=content)

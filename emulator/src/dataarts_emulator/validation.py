@@ -11,6 +11,7 @@ produces 400s.
 from __future__ import annotations
 
 import importlib.resources
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -150,10 +151,33 @@ class RequestValidator:
             content_type=(headers.get("content-type") or "application/octet-stream").lower(),
         )
         problems = [describe(error) for error in self._parameters.iter_errors(request)]
+        if has_body_schema and body and _is_json(request.content_type):
+            check_json_text(body)
         if has_body_schema:
             problems += [describe(error) for error in self._body.iter_errors(request)]
         if problems:
             raise RequestInvalidError(clip("; ".join(problems)))
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def check_json_text(body: bytes) -> None:
+    """Reject a JSON body that is not UTF-8 JSON text (RFC 8259) with a clear message.
+
+    openapi-core would fail on such bodies too, but with errors that cannot
+    even be printed (non-UTF-8 bytes) or a RecursionError (deep nesting).
+    """
+    try:
+        json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RequestInvalidError("invalid request body: JSON must be UTF-8 text") from None
+    except RecursionError:
+        raise RequestInvalidError("invalid request body: JSON nested too deeply") from None
+    except ValueError as error:
+        raise RequestInvalidError(clip(f"invalid request body: not JSON ({error})")) from None
 
 
 def _schema_errors(error: BaseException) -> Iterator[str]:
