@@ -2,16 +2,18 @@
 
 - ``python`` blocks run in order, as one script, against an emulator on a free
   port (the README's ``http://127.0.0.1:8000`` is replaced by its address).
-- A shell block marked ``<!-- readme-test: run against the emulator -->`` runs
+- Shell blocks marked ``<!-- readme-test: run against the emulator -->`` run
   in bash against such an emulator too.
 - Other shell blocks hold commands a reader types: each ``make`` line must be a
-  real target (``make -n``), each ``python -m dataarts_emulator`` line must
-  parse, and each ``schemathesis`` line must name real options.
+  real target (``make -n``), each ``python -m dataarts_emulator`` and
+  ``dataarts-export`` line must parse, and each ``schemathesis`` line must name
+  real options.
 - ``yaml`` blocks are emulator config files and must load.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -25,6 +27,7 @@ import pytest
 from dataarts_emulator import EmulatorSettings
 from dataarts_emulator.config import load_config_file, options_from
 from dataarts_emulator.testing import serve
+from dataarts_export_client.lib.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -94,22 +97,29 @@ def test_python_blocks_run_against_the_emulator(emulator_url: str, tmp_path: Pat
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
-def test_marked_shell_walkthrough_runs(emulator_url: str, tmp_path: Path) -> None:
+def test_marked_shell_blocks_run(emulator_url: str, tmp_path: Path) -> None:
+    """The curl walkthrough and the command-line examples, as a reader pastes them."""
     marked = [body for body, run in blocks({"bash", "sh", "console"}) if run]
-    assert marked, "the README's curl walkthrough is marked to run"
+    assert len(marked) >= 2, "the curl walkthrough and the CLI examples are marked to run"
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
+    env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    outputs = []
     for body in marked:
         result = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", body.replace(DOCUMENTED_URL, emulator_url)],
             cwd=tmp_path,
+            env=env,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=120,
             check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
-    assert '"status":"importing"' in result.stdout
-    assert "File Name" in result.stdout, "the download is a zip archive (.xlsx)"
+        outputs.append(result.stdout)
+    everything = "\n".join(outputs)
+    assert '"status":"importing"' in everything
+    assert "File Name" in everything, "the download is a zip archive (.xlsx)"
+    assert (tmp_path / "models.xlsx").exists(), "the CLI saved the workbook where --dest said"
 
 
 def test_shell_commands_name_real_targets_and_flags() -> None:
@@ -123,6 +133,8 @@ def test_shell_commands_name_real_targets_and_flags() -> None:
                     ["make", "-n", *words[1:]], cwd=ROOT, capture_output=True, text=True, check=False
                 )
                 assert result.returncode == 0, f"{' '.join(words)}: {result.stderr}"
+            elif words[0] == "dataarts-export":
+                build_parser().parse_args(words[1:])
             elif "dataarts_emulator" in words:
                 options_from(words[words.index("dataarts_emulator") + 1 :], environ={})
             elif words[0].endswith("schemathesis") and words[1:2] == ["run"]:

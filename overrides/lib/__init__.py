@@ -7,7 +7,10 @@ touches it otherwise.
 * Authentication: :class:`AkSkAuth` (AK/SK signing), :func:`token_client`
   (IAM token), :func:`client_from_env` (either, from the environment).
 * Exports: :func:`wait_for_export`, :func:`download_export`,
-  :func:`export_to_file`, :func:`start_export` and their ``async_`` twins.
+  :func:`export_to_file`, :func:`start_export`, :func:`poll_export_status`
+  and their ``async_`` twins.
+* Command line: ``dataarts-export`` (``python -m dataarts_export_client.lib``),
+  in :mod:`.cli`.
 * Errors: :class:`DataArtsError` and its subclasses.
 """
 
@@ -39,9 +42,9 @@ from .errors import (
     UnexpectedResponse,
 )
 from .filenames import safe_file_name
-from .results import ExportProgress, ExportReady
+from .results import ExportProgress, ExportReady, ExportSnapshot
 from .signing import AkSkAuth
-from .waiting import async_wait_for_export, wait_for_export
+from .waiting import async_poll_export_status, async_wait_for_export, poll_export_status, wait_for_export
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -56,6 +59,7 @@ __all__ = [
     "ExportFailed",
     "ExportProgress",
     "ExportReady",
+    "ExportSnapshot",
     "ExportTimeout",
     "Jitter",
     "NetworkError",
@@ -68,6 +72,7 @@ __all__ = [
     "UnexpectedResponse",
     "async_download_export",
     "async_export_to_file",
+    "async_poll_export_status",
     "async_start_export",
     "async_wait_for_export",
     "client_from_env",
@@ -75,6 +80,7 @@ __all__ = [
     "endpoint_for_region",
     "export_to_file",
     "parse_retry_after",
+    "poll_export_status",
     "safe_file_name",
     "start_export",
     "token_client",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Self
@@ -34,6 +34,23 @@ def resolve_destination(dest: str | os.PathLike[str], server_name: str | None, u
     if path.is_dir():
         return path / safe_file_name(server_name, fallback=f"{uuid}.xlsx")
     return path
+
+
+def _create_temporary(target: Path) -> tuple[int, Path]:
+    """Create a new hidden file beside ``target``, with the permissions ``open(target, "wb")`` would give.
+
+    ``tempfile.mkstemp`` would make it 0600, and the rename would carry that
+    over to the workbook: a shared export folder would then hold files
+    nobody else can read. Mode 0666 filtered by the umask is what users expect.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        candidate = target.parent / f".{target.name[:64]}.{secrets.token_hex(6)}.part"
+        try:
+            return os.open(candidate, flags, 0o666), candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {target}")
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -58,8 +75,7 @@ class AtomicFileWriter:
 
     def __init__(self, target: Path) -> None:
         self.target = target
-        fd, name = tempfile.mkstemp(prefix=f".{target.name[:64]}.", suffix=".part", dir=target.parent)
-        self.temporary = Path(name)
+        fd, self.temporary = _create_temporary(target)
         self._file: BinaryIO = os.fdopen(fd, "wb")
         self.written = 0
         self._done = False

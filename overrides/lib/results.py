@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..models.batch_operation import BatchOperation
 from ..models.export_state import ExportState
 
-__all__ = ["ExportProgress", "ExportReady", "parse_rate"]
+__all__ = ["ExportProgress", "ExportReady", "ExportSnapshot", "parse_rate"]
 
 
 def parse_rate(rate: str | None) -> float | None:
@@ -53,3 +54,24 @@ class ExportReady:
     content_type: str | None = None
     content_length: int | None = None
     request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSnapshot:
+    """One reading of an export's status, returned by ``poll_export_status``.
+
+    ``status`` is ``importing``, ``fail`` or ``success``; a failed export is
+    reported here, not raised, with the service's ``group`` detail (its
+    ``logs`` and counts say why). ``rate`` is the service's string as sent
+    and ``percent`` its numeric reading. When the service answered with the
+    file itself, ``ready`` describes that answer (which was closed unread),
+    ``status`` is ``success`` and ``percent`` 100.
+    """
+
+    uuid: str
+    status: ExportState
+    rate: str | None
+    percent: float | None
+    group: BatchOperation | None = None
+    request_id: str | None = None
+    ready: ExportReady | None = None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from urllib.parse import quote
 
@@ -69,6 +71,16 @@ def test_download_to_a_file_path(tmp_path: Path) -> None:
     assert download(script, target) == target
     assert target.read_bytes() == CONTENT
     assert leftovers(tmp_path) == ["report.xlsx"]
+
+
+def test_downloaded_file_gets_the_usual_permissions(tmp_path: Path) -> None:
+    """0666 less the umask, as for any file the user creates; not a temporary file's 0600."""
+    umask = os.umask(0o022)
+    try:
+        target = download(Script(workbook(CONTENT)), tmp_path / "shared.xlsx")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
 
 
 def test_download_replaces_an_existing_file_only_when_complete(tmp_path: Path) -> None:

@@ -15,9 +15,11 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol, TypeVar
 
 import httpx
 
+from ..models.batch_operation import BatchOperation
 from ..models.export_state import ExportState
 from ..types import content_disposition_file_name
 from .answers import (
@@ -31,9 +33,9 @@ from .answers import (
 from .backoff import RETRYABLE_STATUS_CODES, RetryPolicy, parse_retry_after
 from .errors import DownloadError, ExportFailed, ExportTimeout, NetworkError, TruncatedDownload
 from .filenames import safe_file_name
-from .results import ExportProgress, ExportReady, parse_rate
+from .results import ExportProgress, ExportReady, ExportSnapshot, parse_rate
 
-__all__ = ["ExportPoller", "ExportStarter", "ProgressCallback", "Wait", "logger"]
+__all__ = ["ExportPoller", "ExportProbe", "ExportStarter", "Poller", "ProgressCallback", "Wait", "logger"]
 
 logger = logging.getLogger("dataarts_export_client")
 """The helpers' logger: polls and retries at DEBUG, never with credentials, headers or signatures."""
@@ -51,6 +53,34 @@ class Wait:
 
     seconds: float
     reason: str
+
+
+_R_co = TypeVar("_R_co", covariant=True)
+
+
+class Poller(Protocol[_R_co]):
+    """What a polling driver (``waiting.drive_poll``) asks of the decisions: each step is a :class:`Wait` or a result.
+
+    :class:`ExportPoller` results in :class:`~.results.ExportReady` (wait until
+    the export is ready), :class:`ExportProbe` in
+    :class:`~.results.ExportSnapshot` (one status reading); both drive the
+    same I/O loop.
+    """
+
+    def is_file(self, status_code: int, headers: Mapping[str, str]) -> bool:
+        """Whether the answer is the file (decided on the headers alone)."""
+
+    def file_ready(self, headers: Mapping[str, str]) -> _R_co:
+        """The result when the service answered with the file."""
+
+    def after_body(self, status_code: int, headers: Mapping[str, str], body: bytes) -> Wait | _R_co:
+        """Decide after a non-file answer whose small body has been read."""
+
+    def after_transport_error(self, exc: httpx.TransportError) -> Wait:
+        """Decide after the request failed in transit."""
+
+    def after_download_error(self, error: DownloadError) -> Wait:
+        """Decide after the file handler's transfer failed."""
 
 
 class _Deadline:
@@ -173,18 +203,42 @@ class ExportPoller:
         self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime | None = None
     ) -> Wait | ExportReady:
         """Decide after a non-file answer whose (small) body has been read."""
-        if status_code == 200:
-            status = parse_export_status(status_code, headers, body)
-            self._retrier.reset()
-            rate = status.rate if isinstance(status.rate, str) else None
-            self._report(status.status, rate, parse_rate(rate))
-            if status.status is ExportState.FAIL:
-                group = status.group if not isinstance(status.group, str) and status.group else None
-                raise ExportFailed(self.uuid, group=group, rate=rate)
-            if status.status is ExportState.SUCCESS and not self._file_expected:
-                return ExportReady(uuid=self.uuid, elapsed=self.elapsed, request_id=request_id_of(headers))
-            reason = "export still running" if status.status is ExportState.IMPORTING else "file not served yet"
-            return self._deadline.wait(self._polls.next_delay(), reason)
+        if status_code != 200:
+            return self.after_error(status_code, headers, body, now=now)
+        snapshot = self.observe(status_code, headers, body)
+        if snapshot.status is ExportState.FAIL:
+            raise ExportFailed(self.uuid, group=snapshot.group, rate=snapshot.rate)
+        if snapshot.status is ExportState.SUCCESS and not self._file_expected:
+            return ExportReady(uuid=self.uuid, elapsed=self.elapsed, request_id=snapshot.request_id)
+        reason = "export still running" if snapshot.status is ExportState.IMPORTING else "file not served yet"
+        return self._deadline.wait(self._polls.next_delay(), reason)
+
+    def observe(self, status_code: int, headers: Mapping[str, str], body: bytes) -> ExportSnapshot:
+        """Read a 200 JSON status answer: reset the retry budget, log, report progress; return what it says.
+
+        Shared by polling (which then decides to wait, finish or raise) and by
+        :class:`ExportProbe` (which returns it as is), so both read a status
+        answer the same way.
+        """
+        status = parse_export_status(status_code, headers, body)
+        self._retrier.reset()
+        rate = status.rate if isinstance(status.rate, str) else None
+        percent = parse_rate(rate)
+        self._report(status.status, rate, percent)
+        group = status.group if isinstance(status.group, BatchOperation) else None
+        return ExportSnapshot(
+            uuid=self.uuid,
+            status=status.status,
+            rate=rate,
+            percent=percent,
+            group=group,
+            request_id=request_id_of(headers),
+        )
+
+    def after_error(
+        self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime | None = None
+    ) -> Wait:
+        """Decide after an HTTP error answer: retry a transient one (429, 5xx) within budget, else raise it."""
         error = api_error_from_answer(status_code, headers, body, operation=POLL_OPERATION)
         if status_code not in RETRYABLE_STATUS_CODES or self._retrier.exhausted():
             raise error
@@ -220,6 +274,61 @@ class ExportPoller:
         """
         if ready.content_length is not None and received != ready.content_length:
             raise TruncatedDownload(self.uuid, expected=ready.content_length, received=received)
+
+
+class ExportProbe:
+    """Decisions of a single status check (``poll_export_status``).
+
+    Transient failures (connection errors, 429, 5xx) are retried exactly as
+    :class:`ExportPoller` retries them, because the probe delegates to one;
+    but the first status answer ends the check whatever it says, and a
+    ``fail`` status is returned as a value rather than raised, since "it
+    failed" is an ordinary answer to "how is it going?".
+    """
+
+    def __init__(
+        self,
+        *,
+        uuid: str,
+        timeout: float,
+        policy: RetryPolicy,
+        clock: Callable[[], float],
+        rng: random.Random | None = None,
+    ) -> None:
+        self.uuid = uuid
+        self._poller = ExportPoller(uuid=uuid, timeout=timeout, policy=policy, clock=clock, rng=rng)
+
+    def is_file(self, status_code: int, headers: Mapping[str, str]) -> bool:
+        """Whether the answer is the file, which means the export has succeeded."""
+        return self._poller.is_file(status_code, headers)
+
+    def file_ready(self, headers: Mapping[str, str]) -> ExportSnapshot:
+        """The export has succeeded and the service offers its file (not read here)."""
+        ready = self._poller.file_ready(headers)
+        return ExportSnapshot(
+            uuid=self.uuid,
+            status=ExportState.SUCCESS,
+            rate=None,
+            percent=100.0,
+            request_id=ready.request_id,
+            ready=ready,
+        )
+
+    def after_body(
+        self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime | None = None
+    ) -> Wait | ExportSnapshot:
+        """The status answer as it is, or the poller's decision about an error answer."""
+        if status_code != 200:
+            return self._poller.after_error(status_code, headers, body, now=now)
+        return self._poller.observe(status_code, headers, body)
+
+    def after_transport_error(self, exc: httpx.TransportError) -> Wait:
+        """Retry a failed GET within budget, as the poller does."""
+        return self._poller.after_transport_error(exc)
+
+    def after_download_error(self, error: DownloadError) -> Wait:
+        """A probe never downloads; should a file handler fail anyway, the error is not retried."""
+        raise error
 
 
 class ExportStarter:
