@@ -46,7 +46,8 @@ generate: $(SETUP_STAMP) ## Regenerate generated/ from openapi.yaml, templates a
 check-generated: $(SETUP_STAMP) ## Fail with a diff when generated/ differs from a fresh generation.
 	$(BIN)/python tools/generate.py --check
 
-lint: $(SETUP_STAMP) $(SPECTRAL) ## Validate and lint the spec; ruff and mypy --strict on hand-written code.
+lint: $(SETUP_STAMP) $(SPECTRAL) ## Lock check; validate and lint the spec; ruff and mypy --strict on hand-written code.
+	$(UV) lock --locked --quiet
 	$(BIN)/openapi-spec-validator openapi.yaml
 	$(SPECTRAL) lint openapi.yaml --ruleset .spectral.yaml --fail-severity=hint --quiet
 	$(BIN)/ruff check .
