@@ -31,6 +31,7 @@ from dataarts_export_client.lib.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+PACKAGE_README = ROOT / "generated" / "dataarts-export-client" / "README.md"
 DOCUMENTED_URL = "http://127.0.0.1:8000"
 RUN_MARKER = "<!-- readme-test: run against the emulator -->"
 BLOCK_RE = re.compile(r"(?P<marker><!--[^\n]*-->\n)?```(?P<lang>[a-z]*)\n(?P<body>.*?)```", re.DOTALL)
@@ -45,14 +46,26 @@ print("every README client works")
 """
 
 
-def blocks(lang: str | set[str]) -> list[tuple[str, bool]]:
+def blocks(lang: str | set[str], readme: Path = README) -> list[tuple[str, bool]]:
     """(body, marked to run) of every block in ``lang``."""
     langs = {lang} if isinstance(lang, str) else lang
     return [
         (match["body"], (match["marker"] or "").strip() == RUN_MARKER)
-        for match in BLOCK_RE.finditer(README.read_text(encoding="utf-8"))
+        for match in BLOCK_RE.finditer(readme.read_text(encoding="utf-8"))
         if match["lang"] in langs
     ]
+
+
+def run_python(script: str, emulator_url: str, directory: Path) -> subprocess.CompletedProcess[str]:
+    (directory / "readme_examples.py").write_text(script.replace(DOCUMENTED_URL, emulator_url), encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "readme_examples.py"],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def command_lines(body: str) -> Iterator[list[str]]:
@@ -80,20 +93,23 @@ def test_readme_has_the_two_commands() -> None:
 def test_python_blocks_run_against_the_emulator(emulator_url: str, tmp_path: Path) -> None:
     python_blocks = [body for body, _ in blocks("python")]
     assert len(python_blocks) >= 5
-    script = "\n\n".join([*python_blocks, EVERY_CLIENT_WORKS]).replace(DOCUMENTED_URL, emulator_url)
-    (tmp_path / "readme_examples.py").write_text(script, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "readme_examples.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_python("\n\n".join([*python_blocks, EVERY_CLIENT_WORKS]), emulator_url, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "saved" in result.stdout
     assert "every README client works" in result.stdout
     assert list(tmp_path.glob("*.xlsx")), "export_to_file wrote the workbook into the current directory"
+
+
+def test_generated_package_readme_runs(emulator_url: str, tmp_path: Path) -> None:
+    """The package's own README (from overrides/templates/README.md.jinja), with the placeholders of ours."""
+    placeholders = blocks("python")[0][0]
+    assert "BASE_URL =" in placeholders
+    package_blocks = [body for body, _ in blocks("python", PACKAGE_README)]
+    assert len(package_blocks) >= 3
+    script = "\n\n".join([placeholders, *package_blocks, 'print("saved", path)'])
+    result = run_python(script, emulator_url, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list(tmp_path.glob("*.xlsx"))
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
