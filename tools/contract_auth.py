@@ -34,15 +34,14 @@ import schemathesis
 from schemathesis.auths import GLOBAL_AUTH_STORAGE
 from schemathesis.core.parameters import ParameterLocation
 
+from dataarts_export_client.lib.cli import PROJECT_ID_ENVS, WORKSPACE_ENV
+from dataarts_export_client.lib.environment import AK_ENV, SECURITY_TOKEN_ENV, SK_ENV, TOKEN_ENV
 from dataarts_export_client.lib.signing import AkSkAuth
 
-AK_VAR = "HUAWEICLOUD_SDK_AK"
-SK_VAR = "HUAWEICLOUD_SDK_SK"
-SDK_PROJECT_VAR = "HUAWEICLOUD_SDK_PROJECT_ID"
-SECURITY_TOKEN_VAR = "HUAWEICLOUD_SDK_SECURITY_TOKEN"  # noqa: S105 - a variable name
-TOKEN_VAR = "DATAARTS_TOKEN"  # noqa: S105 - a variable name
-PROJECT_VAR = "DATAARTS_PROJECT_ID"
-WORKSPACE_VAR = "DATAARTS_WORKSPACE"
+# The variables the client's ``client_from_env`` and ``dataarts-export`` read, named once in the client.
+AK_VAR, SK_VAR, SECURITY_TOKEN_VAR, TOKEN_VAR = AK_ENV, SK_ENV, SECURITY_TOKEN_ENV, TOKEN_ENV
+PROJECT_VAR, SDK_PROJECT_VAR = PROJECT_ID_ENVS
+WORKSPACE_VAR = WORKSPACE_ENV
 CREDENTIAL_VARS = (AK_VAR, SK_VAR, SDK_PROJECT_VAR, SECURITY_TOKEN_VAR, TOKEN_VAR, PROJECT_VAR, WORKSPACE_VAR)
 
 # Headers whose values the signer copies back onto the outgoing request.

@@ -14,7 +14,7 @@ import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 import httpx
@@ -84,12 +84,11 @@ class Poller(Protocol[_R_co]):
 
 
 class _Deadline:
-    """Overall deadline on a monotonic clock, and the consecutive-failure budget."""
+    """Overall deadline on a monotonic clock, and the last progress reported before it (for the timeout error)."""
 
-    def __init__(self, uuid: str | None, timeout: float, policy: RetryPolicy, clock: Callable[[], float]) -> None:
+    def __init__(self, uuid: str | None, timeout: float, clock: Callable[[], float]) -> None:
         self.uuid = uuid
         self.timeout = timeout
-        self.policy = policy
         self.clock = clock
         self.started = clock()
         self.last_rate: str | None = None
@@ -135,7 +134,7 @@ class _Retrier:
         """``Retry-After`` when the answer sent one (bounded by the policy), else the backoff."""
         backoff = self._backoff.next_delay()
         if headers is not None:
-            retry_after = parse_retry_after(headers.get("retry-after"), now=now or datetime.now(UTC))
+            retry_after = parse_retry_after(headers.get("retry-after"), now=now)
             if retry_after is not None:
                 return min(retry_after, self._policy.max_retry_after)
         return backoff
@@ -160,7 +159,7 @@ class ExportPoller:
         rng: random.Random | None = None,
     ) -> None:
         self.uuid = uuid
-        self._deadline = _Deadline(uuid, timeout, policy, clock)
+        self._deadline = _Deadline(uuid, timeout, clock)
         self._policy = policy
         self._on_progress = on_progress
         self._file_expected = file_expected
@@ -342,7 +341,7 @@ class ExportStarter:
     def __init__(
         self, *, timeout: float, policy: RetryPolicy, clock: Callable[[], float], rng: random.Random | None = None
     ) -> None:
-        self._deadline = _Deadline(None, timeout, policy, clock)
+        self._deadline = _Deadline(None, timeout, clock)
         self._retrier = _Retrier(policy, rng)
 
     @property

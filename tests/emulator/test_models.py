@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from dataarts_emulator import EmulatorSettings
 from dataarts_emulator.models import (
+    AccessKey,
     ExportRequest,
     JobNotFoundError,
     JobPolicy,
     JobStore,
     StoreFullError,
+    Tenant,
 )
 
 from .support import FakeClock
@@ -141,3 +144,14 @@ def test_request_from_body_reads_every_field_and_defaults_to_asynchronous() -> N
 def test_policy_rejects_nonsense(policy: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="must be"):
         JobPolicy(**policy)  # type: ignore[arg-type]
+
+
+def test_reprs_of_tenants_and_settings_hide_tokens_secret_keys_and_security_tokens() -> None:
+    secrets = ("team-iam-token-value", "team-secret-key-value", "team-sts-token-value")
+    key = AccessKey("TEAMACCESSKEY0000001", secrets[1], security_token=secrets[2])
+    tenant = Tenant(project_id="p1", workspaces=("w1",), tokens=(secrets[0],), access_keys=(key,), name="team")
+    text = repr(EmulatorSettings(tenants=(tenant,)))
+    for shown in ("TEAMACCESSKEY0000001", "'p1'", "'team'"):
+        assert shown in text
+    for secret in secrets:
+        assert secret not in text

@@ -33,7 +33,7 @@ from .config import EmulatorSettings
 from .faults import FaultInjector
 from .models import Clock, ExportRequest, JobNotFoundError, JobStore, StoreFullError
 from .responses import RequestIdMiddleware, error_response, json_response, status_response, workbook_response
-from .validation import RequestInvalidError, RequestValidator, RouteMatch, SpecRouter, load_spec
+from .validation import RequestInvalidError, RequestValidator, RouteMatch, SpecRouter, load_spec, operation_has_body
 from .workbook import build_workbook
 
 logger = logging.getLogger("dataarts_emulator")
@@ -166,7 +166,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _serve_operation(backend: EmulatorBackend, request: Request, match: RouteMatch) -> Response:
+async def _serve_operation(backend: EmulatorBackend, request: Request, raw_path: str, match: RouteMatch) -> Response:
     settings = backend.settings
     if backend.faults.latency_seconds:
         await asyncio.sleep(backend.faults.latency_seconds)
@@ -174,7 +174,6 @@ async def _serve_operation(backend: EmulatorBackend, request: Request, match: Ro
     if fault is not None:
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
         return error_response(fault.status, fault.code, fault.message, headers)
-    raw_path = _raw_path(request)
     try:
         body = await _read_body(request, settings.max_body_bytes)
     except _BodyTooLargeError:
@@ -192,7 +191,7 @@ async def _serve_operation(backend: EmulatorBackend, request: Request, match: Ro
             query=request.query_params,
             headers=request.headers,
             body=body,
-            has_body_schema="requestBody" in backend.spec["paths"][match.route.template][request.method.lower()],
+            has_body_schema=operation_has_body(backend.spec, match.route.template, request.method),
         )
     except RequestInvalidError as invalid:
         return error_response(400, BAD_REQUEST_CODE, str(invalid))
@@ -220,7 +219,7 @@ async def _dispatch(request: Request) -> Response:
         allowed = match.route.allowed
         message = f"Method {request.method} is not allowed on this path; allowed: {allowed}."
         return error_response(405, METHOD_NOT_ALLOWED_CODE, message, {"Allow": allowed})
-    return await _serve_operation(backend, request, match)
+    return await _serve_operation(backend, request, raw_path, match)
 
 
 async def _answer(request: Request) -> Response:

@@ -9,10 +9,9 @@ newcomer can call the emulator without configuring anything.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -285,12 +284,3 @@ def options_from(argv: Sequence[str] | None = None, environ: Mapping[str, str] |
         port=merged.get("port", 8000),
         log_level=merged.get("log_level", "info"),
     )
-
-
-def settings_as_dict(settings: EmulatorSettings) -> dict[str, Any]:
-    """The settings without secrets, e.g. for logs."""
-    shown = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "tenants"}
-    shown["tenants"] = [
-        {"name": t.name, "project_id": t.project_id, "workspaces": list(t.workspaces)} for t in settings.tenants
-    ]
-    return json.loads(json.dumps(shown))  # type: ignore[no-any-return]

@@ -52,6 +52,13 @@ class Tenant:
     access_keys: tuple[AccessKey, ...] = ()
     name: str = "tenant"
 
+    def __repr__(self) -> str:
+        # Tokens are secrets like the secret keys: a repr of the settings must not show them.
+        return (
+            f"Tenant(project_id={self.project_id!r}, workspaces={self.workspaces!r}, "
+            f"tokens=<{len(self.tokens)} hidden>, access_keys={self.access_keys!r}, name={self.name!r})"
+        )
+
     def __post_init__(self) -> None:
         if not self.project_id:
             raise ValueError("a tenant needs a project_id")

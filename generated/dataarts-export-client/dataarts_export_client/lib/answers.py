@@ -58,6 +58,13 @@ def content_length(headers: Mapping[str, str]) -> int | None:
     return int(value.strip())
 
 
+def _unexpected_answer(reason: str, status_code: int, headers: Mapping[str, str]) -> UnexpectedResponse:
+    """:class:`UnexpectedResponse` for an answer, with its ``Content-Type`` and request id."""
+    return UnexpectedResponse(
+        reason, status_code=status_code, content_type=headers.get("content-type"), request_id=request_id_of(headers)
+    )
+
+
 class BodyCollector:
     """Collects a small body chunk by chunk, refusing to grow beyond ``limit`` bytes.
 
@@ -77,12 +84,7 @@ class BodyCollector:
         """Add ``chunk``; raises :class:`UnexpectedResponse` past the limit."""
         self._size += len(chunk)
         if self._size > self._limit:
-            raise UnexpectedResponse(
-                f"body larger than {self._limit} bytes",
-                status_code=self._status_code,
-                content_type=self._headers.get("content-type"),
-                request_id=request_id_of(self._headers),
-            )
+            raise _unexpected_answer(f"body larger than {self._limit} bytes", self._status_code, self._headers)
         self._chunks.append(chunk)
 
     @property
@@ -123,22 +125,16 @@ def api_error_from_answer(
 
 def parse_export_status(status_code: int, headers: Mapping[str, str], body: bytes) -> ExportStatus:
     """The export's status from a 200 JSON answer, via the generated ``ExportResult`` model."""
-    kind = parse_media_type(headers.get("content-type"))
-
-    def unexpected(reason: str) -> UnexpectedResponse:
-        return UnexpectedResponse(
-            reason, status_code=status_code, content_type=headers.get("content-type"), request_id=request_id_of(headers)
-        )
-
-    if not is_json_media_type(kind):
-        raise unexpected("neither the JSON status object nor an Excel file")
+    if not is_json_media_type(parse_media_type(headers.get("content-type"))):
+        raise _unexpected_answer("neither the JSON status object nor an Excel file", status_code, headers)
     document = _json_object(body)
     if document is None:
-        raise unexpected("the body is not a JSON object")
+        raise _unexpected_answer("the body is not a JSON object", status_code, headers)
     try:
         return ExportResult.from_dict(document).data
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise unexpected(f"the JSON does not match the status object ({type(exc).__name__})") from None
+        reason = f"the JSON does not match the status object ({type(exc).__name__})"
+        raise _unexpected_answer(reason, status_code, headers) from None
 
 
 def parse_export_uuid(status_code: int, headers: Mapping[str, str], body: bytes) -> str:
@@ -151,10 +147,6 @@ def parse_export_uuid(status_code: int, headers: Mapping[str, str], body: bytes)
         if not isinstance(uuid, str) or not uuid:
             raise ValueError("empty uuid")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise UnexpectedResponse(
-            f"the export-model answer carries no uuid ({type(exc).__name__})",
-            status_code=status_code,
-            content_type=headers.get("content-type"),
-            request_id=request_id_of(headers),
-        ) from None
+        reason = f"the export-model answer carries no uuid ({type(exc).__name__})"
+        raise _unexpected_answer(reason, status_code, headers) from None
     return uuid
