@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from dataarts_export_client import AuthenticatedClient, Client
+from dataarts_export_client.lib import RetryPolicy
 
 BASE_URL = "http://127.0.0.1:9"
 PROJECT_ID = "0833a5737480d53b2f25c010dc1a7b88"
@@ -22,6 +23,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON_UTF8 = "application/json;charset=UTF-8"
 
 Step = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
+
+SCRIPTED_POLICY = RetryPolicy(jitter="none", retry_interval=0.5, max_retries=3, max_download_attempts=3)
+"""No jitter and small budgets: scripted answers and the fake clock give exact sleeps."""
+
+FAST_POLICY = RetryPolicy(poll_interval=0.05, max_poll_interval=0.2, retry_interval=0.01, max_retry_interval=0.05)
+"""Short intervals for tests against a real emulator, which runs on real time."""
 
 
 class FakeClock:

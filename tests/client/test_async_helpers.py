@@ -14,7 +14,6 @@ from dataarts_export_client.lib import (
     ExportReady,
     ExportTimeout,
     NetworkError,
-    RetryPolicy,
     ServerError,
     ThrottledError,
     TruncatedDownload,
@@ -28,6 +27,7 @@ from dataarts_export_client.models import ExportParam, ExportState
 
 from .client_fakes import (
     PROJECT_ID,
+    SCRIPTED_POLICY,
     UUID,
     WORKSPACE,
     FakeClock,
@@ -40,7 +40,6 @@ from .client_fakes import (
     workbook,
 )
 
-POLICY = RetryPolicy(jitter="none", retry_interval=0.5, max_retries=3, max_download_attempts=3)
 CONTENT = b"PK\x03\x04" + bytes(range(256)) * 16
 
 
@@ -51,7 +50,7 @@ async def wait(script: Script, clock: FakeClock, timeout: float = 600.0) -> Expo
         workspace=WORKSPACE,
         uuid=UUID,
         timeout=timeout,
-        policy=POLICY,
+        policy=SCRIPTED_POLICY,
         clock=clock,
         sleep=clock.async_sleep,
     )
@@ -66,7 +65,7 @@ async def download(script: Script, dest: Path, clock: FakeClock | None = None) -
         uuid=UUID,
         dest=dest,
         timeout=600.0,
-        policy=POLICY,
+        policy=SCRIPTED_POLICY,
         clock=clock,
         sleep=clock.async_sleep,
     )
@@ -91,7 +90,7 @@ async def test_async_wait_makes_the_same_decisions_as_sync(steps: list[Step]) ->
         uuid=UUID,
         timeout=600.0,
         on_progress=sync_reports.append,
-        policy=POLICY,
+        policy=SCRIPTED_POLICY,
         clock=sync_clock,
         sleep=sync_clock.sleep,
     )
@@ -102,7 +101,7 @@ async def test_async_wait_makes_the_same_decisions_as_sync(steps: list[Step]) ->
         uuid=UUID,
         timeout=600.0,
         on_progress=async_reports.append,
-        policy=POLICY,
+        policy=SCRIPTED_POLICY,
         clock=async_clock,
         sleep=async_clock.async_sleep,
     )
@@ -129,7 +128,7 @@ async def test_async_bounded_retries_raise_api_error() -> None:
     with pytest.raises(ThrottledError) as caught:
         await wait(script, FakeClock())
     assert caught.value.request_id == "req-err"
-    assert len(script.requests) == POLICY.max_retries + 1
+    assert len(script.requests) == SCRIPTED_POLICY.max_retries + 1
 
 
 async def test_async_network_error() -> None:
@@ -148,7 +147,7 @@ async def test_async_download_to_directory(tmp_path: Path) -> None:
         dest=tmp_path,
         timeout=600.0,
         on_progress=reports.append,
-        policy=POLICY,
+        policy=SCRIPTED_POLICY,
         clock=clock,
         sleep=clock.async_sleep,
     )
@@ -163,7 +162,7 @@ async def test_async_truncation_retried_then_typed_error_and_no_file(tmp_path: P
     script = Script(workbook(CONTENT[:10], length=len(CONTENT)), repeat_last=True)
     with pytest.raises(TruncatedDownload):
         await download(script, target)
-    assert len(script.requests) == POLICY.max_download_attempts
+    assert len(script.requests) == SCRIPTED_POLICY.max_download_attempts
     assert target.read_bytes() == b"good"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.xlsx"]
 
@@ -191,7 +190,7 @@ async def test_async_export_to_file(tmp_path: Path) -> None:
         body=ExportParam(type_="TABLE_MODEL", ids=["1"]),
         dest=tmp_path,
         timeout=600.0,
-        policy=POLICY,
+        policy=SCRIPTED_POLICY,
         clock=clock,
         sleep=clock.async_sleep,
     )
@@ -209,7 +208,7 @@ async def test_async_start_does_not_retry_server_errors() -> None:
             workspace=WORKSPACE,
             body=ExportParam(),
             timeout=60.0,
-            policy=POLICY,
+            policy=SCRIPTED_POLICY,
         )
     assert len(script.requests) == 1
 
@@ -223,7 +222,7 @@ async def test_async_start_retries_connect_errors() -> None:
         workspace=WORKSPACE,
         body=ExportParam(),
         timeout=60.0,
-        policy=POLICY,
+        policy=SCRIPTED_POLICY,
         clock=clock,
         sleep=clock.async_sleep,
     )

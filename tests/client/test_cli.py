@@ -26,7 +26,8 @@ from dataarts_emulator.testing import free_port, serve
 from dataarts_export_client.lib import DEFAULT_POLICY, AuthenticationError, ExportProgress, RetryPolicy, cli
 from dataarts_export_client.models import ExportState
 
-FAST = RetryPolicy(poll_interval=0.05, max_poll_interval=0.2, retry_interval=0.01, max_retry_interval=0.05)
+from .client_fakes import FAST_POLICY
+
 IDS = ["1224641525420683264", "1224641525420683265"]
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 CLI_ENVIRONMENT = (
@@ -61,7 +62,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, base_url: str, tmp_path: Path) 
     monkeypatch.chdir(tmp_path)
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str, policy: RetryPolicy = FAST) -> tuple[int, str, str]:
+def run(capsys: pytest.CaptureFixture[str], *argv: str, policy: RetryPolicy = FAST_POLICY) -> tuple[int, str, str]:
     """``main(argv)``: the exit code, stdout and stderr."""
     code = cli.main(list(argv), policy=policy)
     captured = capsys.readouterr()

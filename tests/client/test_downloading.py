@@ -30,6 +30,7 @@ from dataarts_export_client.models import ExportParam
 
 from .client_fakes import (
     PROJECT_ID,
+    SCRIPTED_POLICY,
     UUID,
     WORKSPACE,
     FakeClock,
@@ -41,7 +42,6 @@ from .client_fakes import (
     workbook,
 )
 
-POLICY = RetryPolicy(jitter="none", retry_interval=0.5, max_retries=3, max_download_attempts=3)
 CONTENT = b"PK\x03\x04" + bytes(range(256)) * 40
 GOOD = b"previous good workbook"
 
@@ -55,7 +55,7 @@ def download(script: Script, dest: Path, clock: FakeClock | None = None, timeout
         uuid=UUID,
         dest=dest,
         timeout=timeout,
-        policy=POLICY,
+        policy=SCRIPTED_POLICY,
         clock=clock,
         sleep=clock.sleep,
     )
@@ -155,7 +155,7 @@ def test_persistent_truncation_raises_and_leaves_nothing(tmp_path: Path) -> None
     assert caught.value.expected == len(CONTENT)
     assert caught.value.received == 100
     assert caught.value.uuid == UUID
-    assert len(script.requests) == POLICY.max_download_attempts
+    assert len(script.requests) == SCRIPTED_POLICY.max_download_attempts
     assert leftovers(tmp_path) == []
 
 
@@ -179,7 +179,7 @@ def test_stream_breaking_mid_body_keeps_existing_file_intact(tmp_path: Path, exc
     assert caught.value.__cause__ is exc
     assert target.read_bytes() == GOOD
     assert leftovers(tmp_path) == ["report.xlsx"]
-    assert len(script.requests) == POLICY.max_download_attempts
+    assert len(script.requests) == SCRIPTED_POLICY.max_download_attempts
 
 
 def test_stream_breaking_once_is_retried(tmp_path: Path) -> None:
@@ -223,7 +223,7 @@ def test_download_retry_gives_up_at_deadline(tmp_path: Path) -> None:
             uuid=UUID,
             dest=tmp_path / "x.xlsx",
             timeout=50.0,
-            policy=POLICY,
+            policy=SCRIPTED_POLICY,
             clock=clock,
             sleep=late_sleep,
         )
@@ -257,7 +257,7 @@ def export(script: Script, dest: Path, clock: FakeClock | None = None, timeout: 
         body=ExportParam(ids=["1224641525420683264"], type_="TABLE_MODEL", asyn=True),
         dest=dest,
         timeout=timeout,
-        policy=POLICY,
+        policy=SCRIPTED_POLICY,
         clock=clock,
         sleep=clock.sleep,
     )
@@ -311,7 +311,7 @@ def test_export_start_throttling_is_bounded(tmp_path: Path) -> None:
     with pytest.raises(ThrottledError) as caught:
         export(script, tmp_path / "x.xlsx")
     assert caught.value.operation == "ExportDesignModels"
-    assert len(script.requests) == POLICY.max_retries + 1
+    assert len(script.requests) == SCRIPTED_POLICY.max_retries + 1
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,8 @@ from dataarts_export_client.lib import (
 )
 from dataarts_export_client.models import ExportParam, OperationStatus
 
-FAST = RetryPolicy(poll_interval=0.05, max_poll_interval=0.2, retry_interval=0.01, max_retry_interval=0.05)
+from ..client.client_fakes import FAST_POLICY
+
 IDS = ["1224641525420683264", "1224641525420683265", "1224641525420683266"]
 
 
@@ -68,7 +69,7 @@ def test_export_to_file_with_token_reports_progress(base_url: str, tmp_path: Pat
         dest=tmp_path,
         timeout=30,
         on_progress=seen.append,
-        policy=FAST,
+        policy=FAST_POLICY,
     )
     assert path.parent == tmp_path
     assert path.suffix == ".xlsx"
@@ -94,7 +95,7 @@ def test_export_to_file_with_aksk_from_environment(base_url: str, tmp_path: Path
         body=export_body(),
         dest=dest,
         timeout=30,
-        policy=FAST,
+        policy=FAST_POLICY,
     )
     assert path == dest
     assert_workbook(dest, IDS)
@@ -111,7 +112,7 @@ def test_wrong_secret_key_is_a_typed_401_and_writes_nothing(base_url: str, tmp_p
             body=export_body(),
             dest=dest,
             timeout=10,
-            policy=FAST,
+            policy=FAST_POLICY,
         )
     assert caught.value.status_code == 401
     assert caught.value.error_code == "APIG.0301"
@@ -130,7 +131,7 @@ def test_failed_export_raises_with_the_group_detail(base_url: str, tmp_path: Pat
             body=export_body(["1224641525420683264", "model-that-will-fail"]),
             dest=tmp_path,
             timeout=30,
-            policy=FAST,
+            policy=FAST_POLICY,
         )
     group = caught.value.group
     assert group is not None
@@ -202,6 +203,6 @@ async def test_async_export_to_file(base_url: str, tmp_path: Path) -> None:
         body=export_body(),
         dest=tmp_path / "async.xlsx",
         timeout=30,
-        policy=FAST,
+        policy=FAST_POLICY,
     )
     assert_workbook(path, IDS)
