@@ -1,14 +1,19 @@
 """Generate the client package from openapi.yaml, or check that generated/ is current.
 
 Generation is a pure function of openapi.yaml, generator-config.yaml and
-overrides/: openapi-python-client renders the package with the custom
-templates in overrides/templates, the hand-written modules of overrides/lib
-land in the package as ``dataarts_export_client.lib``, and the spec itself is
-shipped inside the package so that the emulator and the contract tests load
-exactly the spec the client was generated from.
+overrides/templates: openapi-python-client renders the package with the custom
+templates, and the spec is shipped inside the package (``openapi.yaml``, a
+generated artifact) so that an installed emulator can load it.
+
+The one hand-written folder inside the package, ``dataarts_export_client/lib``
+(the helpers), is never written by generation: it is carried over untouched,
+as openai-python keeps ``src/openai/lib`` beside its generated core. So the
+file a developer edits is the file that tracebacks, mypy, ruff and coverage
+name, and it exists once in the tree.
 
 ``--check`` generates into a temporary directory and compares it with the
-committed tree, so drift shows as a unified diff instead of a silent rewrite.
+committed tree, everything but ``lib/``, so drift (a stale generation, a hand
+edit, a stray file) shows as a unified diff instead of a silent rewrite.
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ from pathlib import Path
 
 PROJECT_DIR_NAME = "dataarts-export-client"
 PACKAGE_NAME = "dataarts_export_client"
+HAND_WRITTEN = Path(PACKAGE_NAME) / "lib"
 IGNORED_NAMES = {".ruff_cache", "__pycache__", ".mypy_cache", ".pytest_cache"}
 
 
 def generate(root: Path, spec: Path, output: Path) -> None:
-    """Write a fresh client project for ``spec`` to ``output`` (replaced if present)."""
+    """Write a fresh client project for ``spec`` to ``output``, replacing all of it but ``lib/``."""
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ)
     # The post-hooks call ruff by name: use the pinned one from this environment.
@@ -56,26 +62,33 @@ def generate(root: Path, spec: Path, output: Path) -> None:
         if result.returncode != 0:
             sys.stderr.write(result.stdout + result.stderr)
             raise SystemExit(f"openapi-python-client failed with exit code {result.returncode}")
-        package = target / PACKAGE_NAME
-        shutil.copytree(
-            root / "overrides" / "lib",
-            package / "lib",
-            ignore=shutil.ignore_patterns(*IGNORED_NAMES),
-        )
-        shutil.copyfile(spec, package / "openapi.yaml")
+        shutil.copyfile(spec, target / PACKAGE_NAME / "openapi.yaml")
         for leftover in target.rglob(".ruff_cache"):
             shutil.rmtree(leftover)
-        if output.exists():
-            shutil.rmtree(output)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(target, output)
+        output.mkdir(parents=True, exist_ok=True)
+        for stale in output.iterdir():
+            if stale.name == PACKAGE_NAME:
+                for entry in stale.iterdir():
+                    if entry.name != HAND_WRITTEN.name:
+                        _remove(entry)
+            else:
+                _remove(stale)
+        shutil.copytree(target, output, dirs_exist_ok=True)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def _files(tree: Path) -> set[Path]:
+    """The generated files of a project tree (the hand-written ``lib/`` is not generated)."""
     return {
-        path.relative_to(tree)
-        for path in tree.rglob("*")
-        if path.is_file() and not IGNORED_NAMES.intersection(path.relative_to(tree).parts)
+        rel
+        for rel in (path.relative_to(tree) for path in tree.rglob("*") if path.is_file())
+        if not IGNORED_NAMES.intersection(rel.parts) and not rel.is_relative_to(HAND_WRITTEN)
     }
 
 

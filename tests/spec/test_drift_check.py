@@ -76,3 +76,22 @@ def test_stray_file_in_generated_is_reported(workspace_copy: Path) -> None:
     result = run_check(workspace_copy)
     assert result.returncode == 1
     assert "only in committed tree" in result.stdout
+
+
+def test_generation_leaves_the_hand_written_lib_alone(workspace_copy: Path) -> None:
+    package = workspace_copy / "generated/dataarts-export-client/dataarts_export_client"
+    helper = package / "lib" / "scratch_helper.py"
+    helper.write_text("VALUE = 1\n", encoding="utf-8")
+    model = package / "models" / "export_param.py"
+    model.write_text(model.read_text(encoding="utf-8") + "\n# edited by hand\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(workspace_copy / "tools" / "generate.py"), "--root", str(workspace_copy)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert helper.read_text(encoding="utf-8") == "VALUE = 1\n"
+    assert "# edited by hand" not in model.read_text(encoding="utf-8")
+    assert run_check(workspace_copy).returncode == 0

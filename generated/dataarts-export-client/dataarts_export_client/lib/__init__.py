@@ -1,8 +1,9 @@
 """Hand-written helpers of the DataArts export client.
 
-Everything in this subpackage is written by hand in ``overrides/lib`` and
-copied into the generated package by ``make generate``; regeneration never
-touches it otherwise.
+Everything in this subpackage is written by hand, here and nowhere else:
+``make generate`` rewrites the rest of the package and leaves this folder
+alone (openai-python keeps ``src/openai/lib`` beside its generated core the
+same way).
 
 * Authentication: :class:`AkSkAuth` (AK/SK signing), :func:`token_client`
   (IAM token), :func:`client_from_env` (either, from the environment).
