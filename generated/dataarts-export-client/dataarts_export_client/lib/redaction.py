@@ -1,0 +1,44 @@
+"""Keeping secrets and unbounded server text out of what people read.
+
+One helper per job, shared by the client helpers, the CLI, the emulator and
+the contract runner, so that an access key is masked by one rule everywhere
+and a credential that leaks into text is replaced the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+MASK = "***"
+ELLIPSIS = "…"
+
+# Below this length a "secret" would mask ordinary words; real credentials are longer.
+MIN_SECRET_LENGTH = 8
+
+
+def mask_access_key(access_key: str) -> str:
+    """The first four characters of a long access key, then ``…``: enough to recognise, too little to reuse.
+
+    Keys of eight characters or fewer show nothing at all, since four of them
+    would be half the key.
+    """
+    return (access_key[:4] if len(access_key) > 8 else "") + ELLIPSIS
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, the last one an ellipsis when something was cut."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def redact(text: str, secrets: Iterable[str], replacement: str = MASK) -> str:
+    """``text`` with every occurrence of each secret value replaced, longest first.
+
+    Values shorter than :data:`MIN_SECRET_LENGTH` are ignored: replacing them
+    would garble ordinary words without protecting anything real. Longest
+    first, so that a secret containing another is replaced whole.
+    """
+    for secret in sorted({value for value in secrets if len(value) >= MIN_SECRET_LENGTH}, key=len, reverse=True):
+        text = text.replace(secret, replacement)
+    return text
