@@ -35,10 +35,12 @@ __all__ = [
     "AK_ENV",
     "ENDPOINT_ENV",
     "PROJECT_ID_ENV",
+    "PROJECT_ID_ENVS",
     "REGION_ENVS",
     "SECURITY_TOKEN_ENV",
     "SK_ENV",
     "TOKEN_ENV",
+    "WORKSPACE_ENV",
     "client_from_env",
     "endpoint_for_region",
     "token_client",
@@ -51,6 +53,9 @@ AK_ENV = "HUAWEICLOUD_SDK_AK"
 SK_ENV = "HUAWEICLOUD_SDK_SK"
 PROJECT_ID_ENV = "HUAWEICLOUD_SDK_PROJECT_ID"
 SECURITY_TOKEN_ENV = "HUAWEICLOUD_SDK_SECURITY_TOKEN"  # noqa: S105 (a variable name)
+# Read by the CLI and the contract runner (the client's calls take them as arguments): first set wins.
+PROJECT_ID_ENVS = ("DATAARTS_PROJECT_ID", PROJECT_ID_ENV)
+WORKSPACE_ENV = "DATAARTS_WORKSPACE"
 
 ENDPOINT_TEMPLATE = "https://dayu.{region}.myhuaweicloud.com"
 # Region IDs look like cn-north-4, ap-southeast-1, la-south-2; refusing
