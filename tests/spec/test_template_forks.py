@@ -45,7 +45,8 @@ def header_of(template: Path) -> re.Match[str]:
 def pinned_generator_version(repo_root: Path) -> str:
     """The version pyproject.toml pins for the generator (``openapi-python-client==X``)."""
     project = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
-    for requirement in project["dependency-groups"]["dev"]:
+    requirements: list[str] = project["dependency-groups"]["dev"]
+    for requirement in requirements:
         name, _, version = requirement.partition("==")
         if name.strip() == GENERATOR:
             return version.strip()
