@@ -219,8 +219,10 @@ def test_invalid_json_raises_a_typed_error(status: int, body: bytes) -> None:
 
     error = caught.value
     assert not isinstance(error, json.JSONDecodeError)
-    assert isinstance(error, errors.UnexpectedContent)
+    assert isinstance(error, errors.UnexpectedResponse)
     assert isinstance(error, ValueError)
+    assert error.decode_error
+    assert error.decode_error in error.reason
     assert error.status_code == status
     assert f"for status {status}" in str(error)
     assert "application/json;charset=UTF-8" in str(error)
@@ -540,5 +542,5 @@ def test_unexpected_content_type_is_constructed_from_status_type_and_body() -> N
 
     assert str(error).startswith("Unexpected content type for status 200: Content-Type 'text/html'")
     assert (error.status_code, error.content_type, error.content) == (200, "text/html", b"<html>" * 20)
-    assert isinstance(error, errors.UnexpectedContent)
+    assert isinstance(error, errors.UnexpectedResponse)
     assert not isinstance(error, ValueError)

@@ -230,7 +230,7 @@ def test_generated_export_design_result_request_signs_like_official(
     client = _generated_client(
         AkSkAuth(AK, SK, project_id=project_id, security_token="temporary-token", clock=lambda: FIXED), script
     )
-    kwargs = export_design_result._get_kwargs(path_project, uuid=uuid, workspace=WORKSPACE)
+    kwargs = export_design_result.request_kwargs(path_project, uuid=uuid, workspace=WORKSPACE)
     client.get_httpx_client().request(**kwargs)
     sent = script.requests[0]
     assert sent.headers["Authorization"] == _expected_for_generated(sent, kwargs, project_id)
@@ -241,7 +241,7 @@ def test_generated_sync_detailed_call_is_signed_like_official() -> None:
     client = _generated_client(AkSkAuth(AK, SK, security_token="temporary-token", clock=lambda: FIXED), script)
     export_design_result.sync_detailed(PROJECT_ID, client=client, uuid=UUID, workspace=WORKSPACE)
     sent = script.requests[0]
-    kwargs = export_design_result._get_kwargs(PROJECT_ID, uuid=UUID, workspace=WORKSPACE)
+    kwargs = export_design_result.request_kwargs(PROJECT_ID, uuid=UUID, workspace=WORKSPACE)
     assert sent.headers["Authorization"] == _expected_for_generated(sent, kwargs, None)
 
 
@@ -258,7 +258,7 @@ def test_generated_export_design_models_request_signs_like_official(body: Export
     client = _generated_client(
         AkSkAuth(AK, SK, project_id=PROJECT_ID, security_token="temporary-token", clock=lambda: FIXED), script
     )
-    kwargs = export_design_models._get_kwargs(PROJECT_ID, body=body, workspace=WORKSPACE, x_project_id=PROJECT_ID)
+    kwargs = export_design_models.request_kwargs(PROJECT_ID, body=body, workspace=WORKSPACE, x_project_id=PROJECT_ID)
     client.get_httpx_client().request(**kwargs)
     sent = script.requests[0]
     assert sent.headers["Authorization"] == _expected_for_generated(sent, kwargs, PROJECT_ID)

@@ -73,6 +73,15 @@ def response_media_type(response: httpx.Response) -> str | None:
     return parse_media_type(response.headers.get("Content-Type"))
 
 
+REQUEST_ID_HEADER = "X-Request-Id"
+"""The header every answer of this API documents, carrying the id Huawei support asks for."""
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """Return an answer's X-Request-Id (httpx headers are case-insensitive), or None when it has none."""
+    return headers.get(REQUEST_ID_HEADER) or None
+
+
 def is_json_media_type(media_type: str | None) -> bool:
     """Tell whether a bare media type is JSON: `application/json` or any `+json` structured suffix (RFC 6839)."""
     if media_type is None:
@@ -147,11 +156,15 @@ def response_json(response: httpx.Response) -> Any:
     content_type = response.headers.get("Content-Type")
     media_type = parse_media_type(content_type)
     if media_type is not None and not is_json_media_type(media_type):
-        raise errors.UnexpectedContentType(response.status_code, content_type, response.content)
+        raise errors.UnexpectedContentType(
+            response.status_code, content_type, response.content, request_id=request_id_of(response.headers)
+        )
     try:
         return response.json()
     except ValueError as error:  # json.JSONDecodeError, or UnicodeDecodeError for bytes that are no UTF-8/16/32
-        raise errors.InvalidJSONBody(response.status_code, content_type, response.content, str(error)) from error
+        raise errors.InvalidJSONBody(
+            response.status_code, content_type, response.content, str(error), request_id=request_id_of(response.headers)
+        ) from error
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]

@@ -18,7 +18,7 @@ from ..api.export import export_design_result
 from ..models.export_models_result import ExportModelsResult
 from ..models.export_result import ExportResult
 from ..models.export_status import ExportStatus
-from ..types import is_json_media_type, media_type_matches, parse_media_type
+from ..types import is_json_media_type, media_type_matches, parse_media_type, request_id_of
 from .errors import ApiError, UnexpectedResponse, api_error_for
 
 __all__ = [
@@ -30,7 +30,6 @@ __all__ = [
     "is_file_answer",
     "parse_export_status",
     "parse_export_uuid",
-    "request_id_of",
 ]
 
 FILE_MEDIA_TYPES = export_design_result.FILE_MEDIA_TYPES["200"]
@@ -45,11 +44,6 @@ def is_file_answer(status_code: int, headers: Mapping[str, str]) -> bool:
     return status_code == 200 and media_type_matches(parse_media_type(headers.get("content-type")), FILE_MEDIA_TYPES)
 
 
-def request_id_of(headers: Mapping[str, str]) -> str | None:
-    """The ``X-Request-Id`` header, which Huawei support asks for."""
-    return headers.get("x-request-id") or None
-
-
 def content_length(headers: Mapping[str, str]) -> int | None:
     """The announced ``Content-Length``, or ``None`` when absent or malformed."""
     value = headers.get("content-length")
@@ -58,10 +52,16 @@ def content_length(headers: Mapping[str, str]) -> int | None:
     return int(value.strip())
 
 
-def _unexpected_answer(reason: str, status_code: int, headers: Mapping[str, str]) -> UnexpectedResponse:
-    """:class:`UnexpectedResponse` for an answer, with its ``Content-Type`` and request id."""
+def _unexpected_answer(
+    reason: str, status_code: int, headers: Mapping[str, str], body: bytes | None = None
+) -> UnexpectedResponse:
+    """:class:`UnexpectedResponse` for an answer, with its ``Content-Type``, request id and body (if read)."""
     return UnexpectedResponse(
-        reason, status_code=status_code, content_type=headers.get("content-type"), request_id=request_id_of(headers)
+        reason,
+        status_code=status_code,
+        content_type=headers.get("content-type"),
+        content=body,
+        request_id=request_id_of(headers),
     )
 
 
@@ -126,15 +126,15 @@ def api_error_from_answer(
 def parse_export_status(status_code: int, headers: Mapping[str, str], body: bytes) -> ExportStatus:
     """The export's status from a 200 JSON answer, via the generated ``ExportResult`` model."""
     if not is_json_media_type(parse_media_type(headers.get("content-type"))):
-        raise _unexpected_answer("neither the JSON status object nor an Excel file", status_code, headers)
+        raise _unexpected_answer("neither the JSON status object nor an Excel file", status_code, headers, body)
     document = _json_object(body)
     if document is None:
-        raise _unexpected_answer("the body is not a JSON object", status_code, headers)
+        raise _unexpected_answer("the body is not a JSON object", status_code, headers, body)
     try:
         return ExportResult.from_dict(document).data
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         reason = f"the JSON does not match the status object ({type(exc).__name__})"
-        raise _unexpected_answer(reason, status_code, headers) from None
+        raise _unexpected_answer(reason, status_code, headers, body) from None
 
 
 def parse_export_uuid(status_code: int, headers: Mapping[str, str], body: bytes) -> str:
@@ -148,5 +148,5 @@ def parse_export_uuid(status_code: int, headers: Mapping[str, str], body: bytes)
             raise ValueError("empty uuid")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         reason = f"the export-model answer carries no uuid ({type(exc).__name__})"
-        raise _unexpected_answer(reason, status_code, headers) from None
+        raise _unexpected_answer(reason, status_code, headers, body) from None
     return uuid

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
+from .errors import ConfigurationError
+
 __all__ = ["DEFAULT_POLICY", "RETRYABLE_STATUS_CODES", "Backoff", "Jitter", "RetryPolicy", "parse_retry_after"]
 
 Jitter = Literal["full", "decorrelated", "none"]
@@ -56,15 +58,17 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.poll_interval <= 0 or self.retry_interval <= 0:
-            raise ValueError("poll_interval and retry_interval must be positive")
+            raise ConfigurationError("poll_interval and retry_interval must be positive")
         if self.max_poll_interval < self.poll_interval or self.max_retry_interval < self.retry_interval:
-            raise ValueError("the maximum intervals must not be below the initial intervals")
+            raise ConfigurationError("the maximum intervals must not be below the initial intervals")
         if self.backoff_factor < 1:
-            raise ValueError("backoff_factor must be at least 1")
+            raise ConfigurationError("backoff_factor must be at least 1")
         if self.max_retries < 0 or self.max_download_attempts < 1 or self.max_retry_after < 0:
-            raise ValueError("max_retries >= 0, max_download_attempts >= 1 and max_retry_after >= 0 are required")
+            raise ConfigurationError(
+                "max_retries >= 0, max_download_attempts >= 1 and max_retry_after >= 0 are required"
+            )
         if self.jitter not in ("full", "decorrelated", "none"):
-            raise ValueError(f"unknown jitter {self.jitter!r}")
+            raise ConfigurationError(f"unknown jitter {self.jitter!r}")
 
     def poll_backoff(self, rng: random.Random | None = None) -> Backoff:
         """The schedule of delays between polls of a running export."""

@@ -161,7 +161,7 @@ _TYPE_HELP = (
 )
 
 
-class UsageError(Exception):
+class UsageError(ConfigurationError):
     """A problem with the arguments found after parsing (exit code 2), e.g. a --dest in a missing directory."""
 
 

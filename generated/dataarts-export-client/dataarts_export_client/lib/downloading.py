@@ -162,7 +162,7 @@ def start_export(
     not started; other errors raise :class:`~.errors.ApiError` at once.
     """
     starter = ExportStarter(timeout=timeout, policy=policy, clock=clock)
-    request = export_design_models._get_kwargs(project_id, body=body, workspace=workspace)
+    request = export_design_models.request_kwargs(project_id, body=body, workspace=workspace)
     http = client.get_httpx_client()
     while True:
         try:
@@ -191,7 +191,7 @@ async def async_start_export(
 ) -> str:
     """The async twin of :func:`start_export`."""
     starter = ExportStarter(timeout=timeout, policy=policy, clock=clock)
-    request = export_design_models._get_kwargs(project_id, body=body, workspace=workspace)
+    request = export_design_models.request_kwargs(project_id, body=body, workspace=workspace)
     http = client.get_async_httpx_client()
     while True:
         try:

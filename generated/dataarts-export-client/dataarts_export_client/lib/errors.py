@@ -1,16 +1,26 @@
 """Typed errors of the hand-written helpers.
 
-Every error the helpers raise derives from :class:`DataArtsError`, so callers
-can catch the whole family in one place, and carries the fields a caller
-needs to act (status code, Huawei error code, request id for support, the
-export's uuid) as attributes rather than only in the message. Messages never
-contain credentials: they are built from the answer's status, error code,
-error message and request id only, never from request headers.
+Every error the package raises on purpose, generated or hand-written, derives
+from :class:`DataArtsError`, so callers can catch the whole family in one
+place; each carries the fields a caller needs to act (status code, Huawei
+error code, request id for support, the export's uuid) as attributes rather
+than only in the message. Messages never contain credentials: they are built
+from the answer's status, error code, error message and request id only,
+never from request headers.
+
+The root :class:`DataArtsError` and :class:`UnexpectedResponse` are defined
+in the generated ``dataarts_export_client.errors`` (from
+``overrides/templates/errors.py.jinja``) and re-exported here, not the other
+way round: generated modules raise them and must not import this hand-written
+package, whose ``__init__`` imports the generated client and operations.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from ..errors import DataArtsError, UnexpectedResponse
+from .redaction import clip
 
 if TYPE_CHECKING:
     from ..models.batch_operation import BatchOperation
@@ -39,19 +49,11 @@ __all__ = [
 _MESSAGE_LIMIT = 500
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
-
-
-class DataArtsError(Exception):
-    """Base class of every error raised by ``dataarts_export_client.lib``."""
-
-
 class ConfigurationError(DataArtsError, ValueError):
-    """The client cannot be built: no usable endpoint or credentials, or conflicting ones.
+    """A client or setting cannot be built: no usable endpoint or credentials, conflicting ones, a bad policy.
 
-    The message names the arguments and environment variables involved, never
-    their values.
+    Also a ``ValueError``, which these were before. The message names the
+    arguments and environment variables involved, never their values.
     """
 
 
@@ -88,7 +90,7 @@ class ApiError(DataArtsError):
             parts.append(f"[{self.error_code}]")
         text = " ".join(parts)
         if self.error_msg:
-            text += f": {_clip(self.error_msg)}"
+            text += f": {clip(self.error_msg, _MESSAGE_LIMIT)}"
         if self.request_id:
             text += f" (request id {self.request_id})"
         return text
@@ -151,25 +153,6 @@ class NetworkError(DataArtsError):
 
     The last transport error is chained as ``__cause__``.
     """
-
-
-class UnexpectedResponse(DataArtsError):
-    """A 200 answer that is neither the JSON status object nor the Excel file.
-
-    Seen when a proxy answers instead of the service (an HTML page) or when
-    the JSON does not match the spec. Not retried: repeating the call would
-    not change it.
-    """
-
-    def __init__(
-        self, reason: str, *, status_code: int, content_type: str | None, request_id: str | None = None
-    ) -> None:
-        self.reason = reason
-        self.status_code = status_code
-        self.content_type = content_type
-        self.request_id = request_id
-        suffix = f" (request id {request_id})" if request_id else ""
-        super().__init__(f"unexpected answer (HTTP {status_code}, Content-Type {content_type!r}): {reason}{suffix}")
 
 
 class ExportFailed(DataArtsError):

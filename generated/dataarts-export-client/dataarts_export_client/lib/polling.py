@@ -21,14 +21,13 @@ import httpx
 
 from ..models.batch_operation import BatchOperation
 from ..models.export_state import ExportState
-from ..types import content_disposition_file_name
+from ..types import content_disposition_file_name, request_id_of
 from .answers import (
     api_error_from_answer,
     content_length,
     is_file_answer,
     parse_export_status,
     parse_export_uuid,
-    request_id_of,
 )
 from .backoff import RETRYABLE_STATUS_CODES, RetryPolicy, parse_retry_after
 from .errors import DownloadError, ExportFailed, ExportTimeout, NetworkError, TruncatedDownload

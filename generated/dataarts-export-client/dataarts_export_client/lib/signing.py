@@ -18,6 +18,9 @@ from urllib.parse import quote, unquote
 
 import httpx
 
+from .errors import ConfigurationError
+from .redaction import mask_access_key
+
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -144,10 +147,6 @@ def _query_pairs(url: httpx.URL) -> list[tuple[str, str]]:
     return list(url.params.multi_items())
 
 
-def _mask(access_key: str) -> str:
-    return access_key[:4] + "…" if len(access_key) > 4 else "…"
-
-
 class AkSkAuth(httpx.Auth):
     """``httpx.Auth`` signing each request with a Huawei Cloud AK/SK pair.
 
@@ -170,7 +169,7 @@ class AkSkAuth(httpx.Auth):
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         if not ak or not sk:
-            raise ValueError("AkSkAuth needs a non-empty access key and secret key")
+            raise ConfigurationError("AkSkAuth needs a non-empty access key and secret key")
         self.ak = ak
         self._sk = sk
         self.project_id = project_id
@@ -179,7 +178,7 @@ class AkSkAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         token = ", security_token=***" if self._security_token else ""
-        return f"AkSkAuth(ak={_mask(self.ak)!r}, sk=***, project_id={self.project_id!r}{token})"
+        return f"AkSkAuth(ak={mask_access_key(self.ak)!r}, sk=***, project_id={self.project_id!r}{token})"
 
     def sign(self, request: httpx.Request) -> None:
         """Sign ``request`` in place, exactly as the official SDK signs the same request.

@@ -4,7 +4,7 @@ The same GET answers JSON while the export runs and the Excel file once it
 has succeeded, so every poll is a *streaming* request: the headers decide,
 a JSON body (a few hundred bytes) is read, and a file answer is closed
 unread here (``wait_for_export``) or streamed to disk (``download_export``).
-The request itself is built by the generated ``export_design_result._get_kwargs``,
+The request itself is built by the generated ``export_design_result.request_kwargs``,
 the one place that knows the URL, query and headers of the call.
 
 The decisions live in :mod:`.polling`; this module only does the I/O, once
@@ -42,7 +42,7 @@ AsyncFileHandler = Callable[[httpx.Response | None, _R], Awaitable[_T]]
 
 def poll_request(project_id: str, workspace: str, uuid: str) -> dict[str, Any]:
     """The ``httpx`` request arguments of one poll, from the generated operation."""
-    return export_design_result._get_kwargs(project_id, uuid=uuid, workspace=workspace)
+    return export_design_result.request_kwargs(project_id, uuid=uuid, workspace=workspace)
 
 
 def drive_poll(

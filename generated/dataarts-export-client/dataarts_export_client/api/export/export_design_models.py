@@ -19,13 +19,19 @@ status object exactly as the generated parsing does, without a copy of the spec'
 """
 
 
-def _get_kwargs(
+def request_kwargs(
     project_id: str,
     *,
     body: ExportParam,
     workspace: str,
     x_project_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    """The httpx arguments of this operation's request: method, url, params, headers and body.
+
+    The public seam for code that sends the request itself (to stream the answer, say):
+    `client.get_httpx_client().stream(**request_kwargs(...))` sends exactly what sync_detailed sends,
+    since sync_detailed and asyncio_detailed build their request here too.
+    """
     headers: dict[str, Any] = {}
     headers["workspace"] = workspace
 
@@ -125,7 +131,7 @@ def sync_detailed(
         Response[ErrorResponse | ExportModelsResult]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         project_id=project_id,
         body=body,
         workspace=workspace,
@@ -214,7 +220,7 @@ async def asyncio_detailed(
         Response[ErrorResponse | ExportModelsResult]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         project_id=project_id,
         body=body,
         workspace=workspace,

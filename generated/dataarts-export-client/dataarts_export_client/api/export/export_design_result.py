@@ -15,6 +15,7 @@ from ...types import (
     Unset,
     is_json_media_type,
     media_type_matches,
+    request_id_of,
     response_file,
     response_json,
     response_media_type,
@@ -33,13 +34,19 @@ status object exactly as the generated parsing does, without a copy of the spec'
 """
 
 
-def _get_kwargs(
+def request_kwargs(
     project_id: str,
     *,
     uuid: str,
     workspace: str,
     x_project_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    """The httpx arguments of this operation's request: method, url, params, headers and body.
+
+    The public seam for code that sends the request itself (to stream the answer, say):
+    `client.get_httpx_client().stream(**request_kwargs(...))` sends exactly what sync_detailed sends,
+    since sync_detailed and asyncio_detailed build their request here too.
+    """
     headers: dict[str, Any] = {}
     headers["workspace"] = workspace
 
@@ -77,7 +84,12 @@ def _parse_response(
 
         if media_type_matches(media_type, FILE_MEDIA_TYPES["200"]):
             return response_file(response)
-        raise errors.UnexpectedContentType(response.status_code, response.headers.get("Content-Type"), response.content)
+        raise errors.UnexpectedContentType(
+            response.status_code,
+            response.headers.get("Content-Type"),
+            response.content,
+            request_id=request_id_of(response.headers),
+        )
 
     if response.status_code == 400:
         response_400 = ErrorResponse.from_dict(response_json(response))
@@ -151,7 +163,7 @@ def sync_detailed(
         Response[ErrorResponse | ExportResult | File]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         project_id=project_id,
         uuid=uuid,
         workspace=workspace,
@@ -244,7 +256,7 @@ async def asyncio_detailed(
         Response[ErrorResponse | ExportResult | File]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         project_id=project_id,
         uuid=uuid,
         workspace=workspace,
