@@ -16,14 +16,7 @@ same way).
 """
 
 from .backoff import DEFAULT_POLICY, Backoff, Jitter, RetryPolicy, parse_retry_after
-from .downloading import (
-    async_download_export,
-    async_export_to_file,
-    async_start_export,
-    download_export,
-    export_to_file,
-    start_export,
-)
+from .download import async_download_export, async_export_to_file, download_export, export_to_file
 from .environment import client_from_env, endpoint_for_region, token_client
 from .errors import (
     ApiError,
@@ -45,7 +38,8 @@ from .errors import (
 from .filenames import safe_file_name
 from .results import ExportProgress, ExportReady, ExportSnapshot
 from .signing import AkSkAuth
-from .waiting import async_poll_export_status, async_wait_for_export, poll_export_status, wait_for_export
+from .start import async_start_export, start_export
+from .wait import async_poll_export_status, async_wait_for_export, poll_export_status, wait_for_export
 
 __all__ = [
     "DEFAULT_POLICY",

@@ -4,9 +4,9 @@ Data engineers automate exports from cron jobs, CI pipelines and shell
 scripts, where a Python snippet per job is friction and where what matters is
 a file on disk, a uuid to come back to and an exit code that says what went
 wrong. This module is that thin layer and nothing more: every call goes
-through the package's public helpers (:func:`~.downloading.export_to_file`,
-:func:`~.downloading.start_export`, :func:`~.waiting.poll_export_status`,
-:func:`~.waiting.wait_for_export`, :func:`~.downloading.download_export`,
+through the package's public helpers (:func:`~.download.export_to_file`,
+:func:`~.start.start_export`, :func:`~.wait.poll_export_status`,
+:func:`~.wait.wait_for_export`, :func:`~.download.download_export`,
 :func:`~.environment.client_from_env`), so the command line polls, retries
 and downloads exactly as the library does. What is added here is argument
 parsing, the mapping of the typed errors to documented exit codes, and
@@ -45,7 +45,7 @@ from ..models.export_param import ExportParam
 from ..models.export_state import ExportState
 from ..types import UNSET
 from .backoff import DEFAULT_POLICY, RetryPolicy
-from .downloading import download_export, export_to_file, start_export
+from .download import download_export, export_to_file
 from .environment import (
     AK_ENV,
     ENDPOINT_ENV,
@@ -57,9 +57,10 @@ from .environment import (
     client_from_env,
 )
 from .errors import ApiError, ConfigurationError, DataArtsError, ExportFailed, ExportTimeout
-from .polling import logger
+from .log import logger
 from .results import ExportProgress, ExportReady, ExportSnapshot
-from .waiting import poll_export_status, wait_for_export
+from .start import start_export
+from .wait import poll_export_status, wait_for_export
 
 __all__ = [
     "EXIT_API_ERROR",

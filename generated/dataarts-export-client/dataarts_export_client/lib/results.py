@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..models.batch_operation import BatchOperation
 from ..models.export_state import ExportState
 
-__all__ = ["ExportProgress", "ExportReady", "ExportSnapshot", "parse_rate"]
+__all__ = ["ExportProgress", "ExportReady", "ExportSnapshot", "ProgressCallback", "parse_rate"]
 
 
 def parse_rate(rate: str | None) -> float | None:
@@ -35,6 +36,10 @@ class ExportProgress:
     rate: str | None
     percent: float | None
     elapsed: float
+
+
+ProgressCallback = Callable[[ExportProgress], object]
+"""Called with an :class:`ExportProgress` after every status answer."""
 
 
 @dataclass(frozen=True, slots=True)

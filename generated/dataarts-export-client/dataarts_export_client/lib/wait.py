@@ -1,16 +1,9 @@
-"""Waiting for an export: poll ``GET export-result`` until the file is ready.
+"""Waiting for an export, or asking once how it is doing, without downloading its file.
 
-The same GET answers JSON while the export runs and the Excel file once it
-has succeeded, so every poll is a *streaming* request: the headers decide,
-a JSON body (a few hundred bytes) is read, and a file answer is closed
-unread here (``wait_for_export``) or streamed to disk (``download_export``).
-The request itself is built by the generated ``export_design_result.request_kwargs``,
-the one place that knows the URL, query and headers of the call.
-
-The decisions live in :mod:`.polling`; this module only does the I/O, once
-for ``httpx.Client`` and once for ``httpx.AsyncClient``. The same loop serves
-``poll_export_status``, whose decisions (:class:`~.polling.ExportProbe`) stop
-at the first status answer.
+``wait_for_export`` polls ``GET export-result`` until the export is ready
+(decisions: :class:`~.decisions.ExportPoller`); ``poll_export_status`` asks
+once (decisions: :class:`~.decisions.ExportProbe`). Both run the polling loop
+of :mod:`.io_loops`, which closes a file answer unread here.
 """
 
 from __future__ import annotations
@@ -18,85 +11,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 
-from ..api.export import export_design_result
 from ..client import AuthenticatedClient, Client
-from .answers import BodyCollector
 from .backoff import DEFAULT_POLICY, RetryPolicy
-from .errors import DownloadError
-from .polling import ExportPoller, ExportProbe, Poller, ProgressCallback, Wait
-from .results import ExportReady, ExportSnapshot
+from .decisions import ExportPoller, ExportProbe
+from .io_loops import async_drive_poll, drive_poll, poll_request
+from .results import ExportReady, ExportSnapshot, ProgressCallback
 
 __all__ = ["async_poll_export_status", "async_wait_for_export", "poll_export_status", "wait_for_export"]
 
-_T = TypeVar("_T")
 _R = TypeVar("_R")
-
-FileHandler = Callable[[httpx.Response | None, _R], _T]
-"""Called with the poller's result: with the open file answer, or ``None`` after a JSON answer (``success``)."""
-AsyncFileHandler = Callable[[httpx.Response | None, _R], Awaitable[_T]]
-
-
-def poll_request(project_id: str, workspace: str, uuid: str) -> dict[str, Any]:
-    """The ``httpx`` request arguments of one poll, from the generated operation."""
-    return export_design_result.request_kwargs(project_id, uuid=uuid, workspace=workspace)
-
-
-def drive_poll(
-    client: AuthenticatedClient | Client,
-    poller: Poller[_R],
-    request: dict[str, Any],
-    sleep: Callable[[float], object],
-    on_ready: FileHandler[_R, _T],
-) -> _T:
-    """Poll until ``poller`` gives a result rather than a :class:`Wait`, then hand over to ``on_ready``."""
-    http = client.get_httpx_client()
-    while True:
-        try:
-            with http.stream(**request) as response:
-                if poller.is_file(response.status_code, response.headers):
-                    return on_ready(response, poller.file_ready(response.headers))
-                body = BodyCollector(response.status_code, response.headers)
-                for chunk in response.iter_bytes():
-                    body.feed(chunk)
-            step = poller.after_body(response.status_code, response.headers, body.data)
-        except DownloadError as error:
-            step = poller.after_download_error(error)
-        except httpx.TransportError as exc:
-            step = poller.after_transport_error(exc)
-        if not isinstance(step, Wait):
-            return on_ready(None, step)
-        sleep(step.seconds)
-
-
-async def async_drive_poll(
-    client: AuthenticatedClient | Client,
-    poller: Poller[_R],
-    request: dict[str, Any],
-    sleep: Callable[[float], Awaitable[object]],
-    on_ready: AsyncFileHandler[_R, _T],
-) -> _T:
-    """The ``httpx.AsyncClient`` twin of :func:`drive_poll`."""
-    http = client.get_async_httpx_client()
-    while True:
-        try:
-            async with http.stream(**request) as response:
-                if poller.is_file(response.status_code, response.headers):
-                    return await on_ready(response, poller.file_ready(response.headers))
-                body = BodyCollector(response.status_code, response.headers)
-                async for chunk in response.aiter_bytes():
-                    body.feed(chunk)
-            step = poller.after_body(response.status_code, response.headers, body.data)
-        except DownloadError as error:
-            step = poller.after_download_error(error)
-        except httpx.TransportError as exc:
-            step = poller.after_transport_error(exc)
-        if not isinstance(step, Wait):
-            return await on_ready(None, step)
-        await sleep(step.seconds)
 
 
 def _ready(_response: httpx.Response | None, ready: _R) -> _R:

@@ -1,4 +1,4 @@
-"""Downloading an export's Excel file, and the one-call ``export_to_file``.
+"""Downloading an export's Excel file, and the one-call ``export_to_file`` (start, then download).
 
 The file answer is streamed chunk by chunk (``iter_bytes``) into an
 :class:`~.atomic_file.AtomicFileWriter`, so memory stays constant whatever
@@ -19,16 +19,16 @@ from pathlib import Path
 
 import httpx
 
-from ..api.export import export_design_models
 from ..client import AuthenticatedClient, Client
 from ..models.export_param import ExportParam
-from .answers import BodyCollector
 from .atomic_file import AtomicFileWriter, resolve_destination
 from .backoff import DEFAULT_POLICY, RetryPolicy
+from .decisions import ExportPoller
 from .errors import DownloadError, UnexpectedResponse
-from .polling import ExportPoller, ExportStarter, ProgressCallback, logger
-from .results import ExportReady
-from .waiting import async_drive_poll, drive_poll, poll_request
+from .io_loops import async_drive_poll, drive_poll, poll_request
+from .log import logger
+from .results import ExportReady, ProgressCallback
+from .start import async_start_export, start_export
 
 __all__ = ["async_download_export", "async_export_to_file", "download_export", "export_to_file"]
 
@@ -143,68 +143,6 @@ async def async_download_export(
         return await _async_stream_to_file(response, ready, dest, poller)
 
     return await async_drive_poll(client, poller, poll_request(project_id, workspace, uuid), sleep, save)
-
-
-def start_export(
-    client: AuthenticatedClient | Client,
-    *,
-    project_id: str,
-    workspace: str,
-    body: ExportParam,
-    timeout: float,
-    policy: RetryPolicy = DEFAULT_POLICY,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], object] = time.sleep,
-) -> str:
-    """Start an export with the generated ``export_design_models`` request; return its uuid.
-
-    Retries only a 429 and a failed connection, which prove the export was
-    not started; other errors raise :class:`~.errors.ApiError` at once.
-    """
-    starter = ExportStarter(timeout=timeout, policy=policy, clock=clock)
-    request = export_design_models.request_kwargs(project_id, body=body, workspace=workspace)
-    http = client.get_httpx_client()
-    while True:
-        try:
-            with http.stream(**request) as response:
-                collected = BodyCollector(response.status_code, response.headers)
-                for chunk in response.iter_bytes():
-                    collected.feed(chunk)
-            step = starter.after_answer(response.status_code, response.headers, collected.data)
-        except httpx.TransportError as exc:
-            step = starter.after_transport_error(exc)
-        if isinstance(step, str):
-            return step
-        sleep(step.seconds)
-
-
-async def async_start_export(
-    client: AuthenticatedClient | Client,
-    *,
-    project_id: str,
-    workspace: str,
-    body: ExportParam,
-    timeout: float,
-    policy: RetryPolicy = DEFAULT_POLICY,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-) -> str:
-    """The async twin of :func:`start_export`."""
-    starter = ExportStarter(timeout=timeout, policy=policy, clock=clock)
-    request = export_design_models.request_kwargs(project_id, body=body, workspace=workspace)
-    http = client.get_async_httpx_client()
-    while True:
-        try:
-            async with http.stream(**request) as response:
-                collected = BodyCollector(response.status_code, response.headers)
-                async for chunk in response.aiter_bytes():
-                    collected.feed(chunk)
-            step = starter.after_answer(response.status_code, response.headers, collected.data)
-        except httpx.TransportError as exc:
-            step = starter.after_transport_error(exc)
-        if isinstance(step, str):
-            return step
-        await sleep(step.seconds)
 
 
 def export_to_file(

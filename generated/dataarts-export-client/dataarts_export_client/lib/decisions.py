@@ -1,16 +1,14 @@
-"""The decisions of waiting for and downloading an export, shared by the sync and async helpers.
+"""The decisions of starting, waiting for and downloading an export: sans-I/O, shared by sync and async.
 
-These state machines do no I/O: a driver (``waiting``, ``downloading``) sends
-the request, feeds each answer or failure in, and gets back either a
-:class:`Wait` (sleep that long, then ask again), a result, or an exception
-to raise. Keeping every decision here is what makes the sync and async
-helpers behave identically, and lets the tests check the decisions without
-sockets or real sleeping.
+These state machines do no I/O: a loop of :mod:`.io_loops` sends the request,
+feeds each answer or failure in, and gets back either a :class:`Wait` (sleep
+that long, then ask again), a result, or an exception to raise. Keeping every
+decision here is what makes the sync and async helpers behave identically,
+and lets the tests check the decisions without sockets or real sleeping.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,15 +30,10 @@ from .answers import (
 from .backoff import RETRYABLE_STATUS_CODES, RetryPolicy, parse_retry_after
 from .errors import DownloadError, ExportFailed, ExportTimeout, NetworkError, TruncatedDownload
 from .filenames import safe_file_name
-from .results import ExportProgress, ExportReady, ExportSnapshot, parse_rate
+from .log import logger
+from .results import ExportProgress, ExportReady, ExportSnapshot, ProgressCallback, parse_rate
 
-__all__ = ["ExportPoller", "ExportProbe", "ExportStarter", "Poller", "ProgressCallback", "Wait", "logger"]
-
-logger = logging.getLogger("dataarts_export_client")
-"""The helpers' logger: polls and retries at DEBUG, never with credentials, headers or signatures."""
-
-ProgressCallback = Callable[[ExportProgress], object]
-"""Called with an :class:`ExportProgress` after every status answer."""
+__all__ = ["ExportPoller", "ExportProbe", "ExportStarter", "Poller", "Wait"]
 
 POLL_OPERATION = "ExportDesignResult"
 START_OPERATION = "ExportDesignModels"
@@ -58,7 +51,7 @@ _R_co = TypeVar("_R_co", covariant=True)
 
 
 class Poller(Protocol[_R_co]):
-    """What a polling driver (``waiting.drive_poll``) asks of the decisions: each step is a :class:`Wait` or a result.
+    """What the polling loop (``io_loops.drive_poll``) asks of the decisions: each step is a :class:`Wait` or a result.
 
     :class:`ExportPoller` results in :class:`~.results.ExportReady` (wait until
     the export is ready), :class:`ExportProbe` in

@@ -1,0 +1,162 @@
+"""The request loops: send, feed the answer to a sans-I/O decision, sleep, repeat; once sync, once async.
+
+Every helper (``start``, ``wait``, ``download``) is one of these loops driven
+by one decision object of :mod:`.decisions`; this module holds all the I/O
+of talking to the service and none of the decisions, so the sync and async
+twins cannot drift apart in behaviour.
+
+The same GET answers JSON while the export runs and the Excel file once it
+has succeeded, so every poll is a *streaming* request: the headers decide,
+a JSON body (a few hundred bytes) is read, and a file answer is handed to a
+file handler (closed unread by ``wait_for_export``, streamed to disk by
+``download_export``). Requests are built by the generated operations'
+public ``request_kwargs``, the one place that knows their URL, query and
+headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from ..api.export import export_design_models, export_design_result
+from ..client import AuthenticatedClient, Client
+from ..models.export_param import ExportParam
+from .answers import BodyCollector
+from .decisions import ExportStarter, Poller, Wait
+from .errors import DownloadError
+
+__all__ = [
+    "AsyncFileHandler",
+    "FileHandler",
+    "async_drive_poll",
+    "async_drive_start",
+    "drive_poll",
+    "drive_start",
+    "poll_request",
+    "start_request",
+]
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+FileHandler = Callable[[httpx.Response | None, _R], _T]
+"""Called with the poller's result: with the open file answer, or ``None`` after a JSON answer (``success``)."""
+AsyncFileHandler = Callable[[httpx.Response | None, _R], Awaitable[_T]]
+
+
+def poll_request(project_id: str, workspace: str, uuid: str) -> dict[str, Any]:
+    """The ``httpx`` request arguments of one poll (``GET export-result``), from the generated operation."""
+    return export_design_result.request_kwargs(project_id, uuid=uuid, workspace=workspace)
+
+
+def start_request(project_id: str, workspace: str, body: ExportParam) -> dict[str, Any]:
+    """The ``httpx`` request arguments of starting an export (``POST export-model``), from the generated operation."""
+    return export_design_models.request_kwargs(project_id, body=body, workspace=workspace)
+
+
+def _read_small_body(response: httpx.Response) -> bytes:
+    """A status or error body, read chunk by chunk and refused past :data:`~.answers.MAX_JSON_BYTES`."""
+    body = BodyCollector(response.status_code, response.headers)
+    for chunk in response.iter_bytes():
+        body.feed(chunk)
+    return body.data
+
+
+async def _async_read_small_body(response: httpx.Response) -> bytes:
+    body = BodyCollector(response.status_code, response.headers)
+    async for chunk in response.aiter_bytes():
+        body.feed(chunk)
+    return body.data
+
+
+def drive_poll(
+    client: AuthenticatedClient | Client,
+    poller: Poller[_R],
+    request: dict[str, Any],
+    sleep: Callable[[float], object],
+    on_ready: FileHandler[_R, _T],
+) -> _T:
+    """Poll until ``poller`` gives a result rather than a :class:`Wait`, then hand over to ``on_ready``."""
+    http = client.get_httpx_client()
+    while True:
+        try:
+            with http.stream(**request) as response:
+                if poller.is_file(response.status_code, response.headers):
+                    return on_ready(response, poller.file_ready(response.headers))
+                body = _read_small_body(response)
+            step = poller.after_body(response.status_code, response.headers, body)
+        except DownloadError as error:
+            step = poller.after_download_error(error)
+        except httpx.TransportError as exc:
+            step = poller.after_transport_error(exc)
+        if not isinstance(step, Wait):
+            return on_ready(None, step)
+        sleep(step.seconds)
+
+
+async def async_drive_poll(
+    client: AuthenticatedClient | Client,
+    poller: Poller[_R],
+    request: dict[str, Any],
+    sleep: Callable[[float], Awaitable[object]],
+    on_ready: AsyncFileHandler[_R, _T],
+) -> _T:
+    """The ``httpx.AsyncClient`` twin of :func:`drive_poll`."""
+    http = client.get_async_httpx_client()
+    while True:
+        try:
+            async with http.stream(**request) as response:
+                if poller.is_file(response.status_code, response.headers):
+                    return await on_ready(response, poller.file_ready(response.headers))
+                body = await _async_read_small_body(response)
+            step = poller.after_body(response.status_code, response.headers, body)
+        except DownloadError as error:
+            step = poller.after_download_error(error)
+        except httpx.TransportError as exc:
+            step = poller.after_transport_error(exc)
+        if not isinstance(step, Wait):
+            return await on_ready(None, step)
+        await sleep(step.seconds)
+
+
+def drive_start(
+    client: AuthenticatedClient | Client,
+    starter: ExportStarter,
+    request: dict[str, Any],
+    sleep: Callable[[float], object],
+) -> str:
+    """Send the start request until ``starter`` gives the new export's uuid (or raises)."""
+    http = client.get_httpx_client()
+    while True:
+        try:
+            with http.stream(**request) as response:
+                body = _read_small_body(response)
+            step = starter.after_answer(response.status_code, response.headers, body)
+        except httpx.TransportError as exc:
+            step = starter.after_transport_error(exc)
+        if isinstance(step, str):
+            return step
+        sleep(step.seconds)
+
+
+async def async_drive_start(
+    client: AuthenticatedClient | Client,
+    starter: ExportStarter,
+    request: dict[str, Any],
+    sleep: Callable[[float], Awaitable[object]],
+) -> str:
+    """The ``httpx.AsyncClient`` twin of :func:`drive_start`."""
+    http = client.get_async_httpx_client()
+    while True:
+        try:
+            async with http.stream(**request) as response:
+                body = await _async_read_small_body(response)
+            step = starter.after_answer(response.status_code, response.headers, body)
+        except httpx.TransportError as exc:
+            step = starter.after_transport_error(exc)
+        if isinstance(step, str):
+            return step
+        await sleep(step.seconds)
