@@ -24,6 +24,7 @@ import pytest
 from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE, EmulatorSettings
 from dataarts_emulator.testing import free_port, serve
 from dataarts_export_client.lib import DEFAULT_POLICY, AuthenticationError, ExportProgress, RetryPolicy, cli
+from dataarts_export_client.lib.cli import commands
 from dataarts_export_client.models import ExportState
 
 from .client_fakes import FAST_POLICY
@@ -301,7 +302,7 @@ def test_messages_from_the_service_are_scrubbed_to_one_line(
     def echoing_start(*_args: Any, **_kwargs: Any) -> str:
         raise AuthenticationError(401, error_code="APIG.0301", error_msg=f"bad token {DEMO_TOKEN}\n\x1b[2Jmore")
 
-    monkeypatch.setattr(cli, "start_export", echoing_start)
+    monkeypatch.setattr(commands, "start_export", echoing_start)
     code, _, err = run(capsys, "start")
     assert code == 3
     line = single_line_error(err)
@@ -317,7 +318,7 @@ def test_interrupting_an_export_names_it(capsys: pytest.CaptureFixture[str], mon
         on_progress(ExportProgress(uuid, ExportState.IMPORTING, "10", 10.0, 1.0))
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "export_to_file", interrupted)
+    monkeypatch.setattr(commands, "export_to_file", interrupted)
     code, _, err = run(capsys, "export", "--quiet")
     assert code == 130
     assert f"dataarts-export status --uuid {uuid}" in err

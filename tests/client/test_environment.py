@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import httpx
 import pytest
 
 from dataarts_export_client import AuthenticatedClient, Client
 from dataarts_export_client.api.export import export_design_result
-from dataarts_export_client.lib import AkSkAuth, ConfigurationError, client_from_env, endpoint_for_region, token_client
+from dataarts_export_client.lib import (
+    AkSkAuth,
+    ConfigurationError,
+    cli,
+    client_from_env,
+    endpoint_for_region,
+    environment,
+    token_client,
+)
 from dataarts_export_client.lib.signing import parse_authorization
 
 from .client_fakes import PROJECT_ID, UUID, WORKSPACE, Script, status, token_client_for
@@ -163,3 +174,34 @@ def test_configuration_errors(kwargs: dict[str, object], environ: dict[str, str]
 @pytest.mark.parametrize("region", ["cn-north-4", "ap-southeast-3", "la-south-2", "cn-east-3"])
 def test_endpoint_for_region(region: str) -> None:
     assert endpoint_for_region(region) == f"https://dayu.{region}.myhuaweicloud.com"
+
+
+# --- one place for the variable names ------------------------------------------------------------
+
+VARIABLE_NAME = re.compile(r"""["'](?:DATAARTS|HUAWEICLOUD_SDK)_[A-Z_]+["']""")
+
+
+def variable_names_written_outside(module: Path) -> dict[str, list[str]]:
+    """Quoted environment-variable names in the package's modules other than ``module``."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(module.parent.parent.rglob("*.py")):
+        if path != module:
+            names = VARIABLE_NAME.findall(path.read_text(encoding="utf-8"))
+            if names:
+                found[str(path.relative_to(module.parent.parent))] = names
+    return found
+
+
+def test_environment_variable_names_are_written_only_in_lib_environment() -> None:
+    """The CLI, client_from_env and the contract runner import the names from lib.environment."""
+    assert variable_names_written_outside(Path(environment.__file__)) == {}
+
+
+def test_the_scan_finds_a_name_written_elsewhere() -> None:
+    assert VARIABLE_NAME.findall('WORKSPACE = "DATAARTS_WORKSPACE"') == ['"DATAARTS_WORKSPACE"']
+
+
+def test_the_cli_help_names_the_variables_of_lib_environment() -> None:
+    epilog = cli.build_parser().epilog or ""
+    names = (*environment.PROJECT_ID_ENVS, environment.WORKSPACE_ENV, *environment.SECRET_ENVS)
+    assert [name for name in names if name not in epilog] == []

@@ -46,6 +46,8 @@ __all__ = [
     "token_client",
 ]
 
+# The environment variables of the client, the CLI and the contract runner: named here and
+# nowhere else, so that the three read the same variables and their help names the same ones.
 ENDPOINT_ENV = "DATAARTS_ENDPOINT"
 REGION_ENVS = ("DATAARTS_REGION", "HUAWEICLOUD_SDK_REGION")
 TOKEN_ENV = "DATAARTS_TOKEN"  # noqa: S105 (a variable name, not a secret)
@@ -53,6 +55,12 @@ AK_ENV = "HUAWEICLOUD_SDK_AK"
 SK_ENV = "HUAWEICLOUD_SDK_SK"
 PROJECT_ID_ENV = "HUAWEICLOUD_SDK_PROJECT_ID"
 SECURITY_TOKEN_ENV = "HUAWEICLOUD_SDK_SECURITY_TOKEN"  # noqa: S105 (a variable name)
+PROJECT_ID_ENVS = ("DATAARTS_PROJECT_ID", PROJECT_ID_ENV)
+"""Where the project ID of a call comes from, first set wins (the CLI and the contract runner)."""
+WORKSPACE_ENV = "DATAARTS_WORKSPACE"
+"""The DataArts Studio workspace ID of a call (the CLI and the contract runner)."""
+SECRET_ENVS = (TOKEN_ENV, AK_ENV, SK_ENV, SECURITY_TOKEN_ENV)
+"""Variables holding credentials: their values are scrubbed from anything printed."""
 # Read by the CLI and the contract runner (the client's calls take them as arguments): first set wins.
 PROJECT_ID_ENVS = ("DATAARTS_PROJECT_ID", PROJECT_ID_ENV)
 WORKSPACE_ENV = "DATAARTS_WORKSPACE"

@@ -1,0 +1,232 @@
+"""What each ``dataarts-export`` command does, and :func:`main`, which runs one.
+
+Every command is a thin call of the package's public helpers
+(:func:`~..download.export_to_file`, :func:`~..start.start_export`,
+:func:`~..wait.poll_export_status`, :func:`~..wait.wait_for_export`,
+:func:`~..download.download_export`) with a client from
+:func:`~..environment.client_from_env`, so the command line polls, retries
+and downloads exactly as the library does; what is added is reading the
+arguments and printing the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from ...client import AuthenticatedClient, Client
+from ...models.export_param import ExportParam
+from ...models.export_state import ExportState
+from ...types import UNSET
+from ..backoff import DEFAULT_POLICY, RetryPolicy
+from ..download import download_export, export_to_file
+from ..environment import PROJECT_ID_ENVS, WORKSPACE_ENV, client_from_env
+from ..errors import ExportFailed
+from ..results import ExportReady, ExportSnapshot
+from ..start import start_export
+from ..wait import poll_export_status, wait_for_export
+from .outcomes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, report, restated
+from .output import PROG, ProgressPrinter, Scrubber, debug_logging, print_json
+from .parser import build_parser
+
+__all__ = ["COMMANDS", "main"]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every command needs, resolved once from the arguments and the environment."""
+
+    client: AuthenticatedClient | Client
+    project_id: str
+    workspace: str
+    policy: RetryPolicy
+    progress: ProgressPrinter
+    out: TextIO
+
+
+def _from_env(value: str | None, flag: str, names: Sequence[str], environ: Mapping[str, str]) -> str:
+    """``value``, else the first non-empty variable of ``names``; a usage error naming both when none is set."""
+    chosen = value or next((environ[name] for name in names if environ.get(name)), None)
+    if not chosen:
+        raise UsageError(f"no {flag.lstrip('-').replace('-', ' ')}: pass {flag} or set {' or '.join(names)}")
+    return chosen
+
+
+def _check_dest(dest: Path) -> None:
+    """Refuse, before an export is started, a destination that could never be written."""
+    if not dest.is_dir() and not dest.parent.is_dir():
+        raise UsageError(f"--dest: the directory {dest.parent} does not exist")
+
+
+def _export_body(args: argparse.Namespace) -> ExportParam:
+    """The ``ExportParam`` of the options; options not given are left out of the request."""
+
+    def given(value: Any) -> Any:
+        return UNSET if value is None else value
+
+    return ExportParam(
+        type_=given(args.type_),
+        ids=given(args.ids),
+        directory_id=given(args.directory_id),
+        biz_catalog_id=given(args.biz_catalog_id),
+        biz_catalog_id_list=given(args.biz_catalog_id_list),
+        model_id=given(args.model_id),
+        asyn=not args.sync,
+    )
+
+
+def _cmd_export(args: argparse.Namespace, ctx: Context) -> int:
+    path = export_to_file(
+        ctx.client,
+        project_id=ctx.project_id,
+        workspace=ctx.workspace,
+        body=_export_body(args),
+        dest=args.dest,
+        timeout=args.timeout,
+        on_progress=ctx.progress,
+        policy=ctx.policy,
+    )
+    ctx.out.write(f"{path.absolute()}\n")
+    return EXIT_OK
+
+
+def _cmd_start(args: argparse.Namespace, ctx: Context) -> int:
+    uuid = start_export(
+        ctx.client,
+        project_id=ctx.project_id,
+        workspace=ctx.workspace,
+        body=_export_body(args),
+        timeout=args.timeout,
+        policy=ctx.policy,
+    )
+    ctx.out.write(f"{uuid}\n")
+    return EXIT_OK
+
+
+def _snapshot_document(snapshot: ExportSnapshot) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "uuid": snapshot.uuid,
+        "status": snapshot.status.value,
+        "rate": snapshot.rate,
+        "percent": snapshot.percent,
+        "group": snapshot.group.to_dict() if snapshot.group is not None else None,
+        "request_id": snapshot.request_id,
+    }
+    if snapshot.ready is not None:
+        document["file_name"] = snapshot.ready.file_name
+    return document
+
+
+def _cmd_status(args: argparse.Namespace, ctx: Context) -> int:
+    snapshot = poll_export_status(
+        ctx.client,
+        project_id=ctx.project_id,
+        workspace=ctx.workspace,
+        uuid=args.uuid,
+        timeout=args.timeout,
+        policy=ctx.policy,
+    )
+    print_json(ctx.out, _snapshot_document(snapshot))
+    if snapshot.status is ExportState.FAIL:
+        raise ExportFailed(snapshot.uuid, group=snapshot.group, rate=snapshot.rate)
+    return EXIT_OK
+
+
+def _ready_document(ready: ExportReady) -> dict[str, Any]:
+    return {
+        "uuid": ready.uuid,
+        "status": ExportState.SUCCESS.value,
+        "file_name": ready.file_name,
+        "content_length": ready.content_length,
+        "elapsed": round(ready.elapsed, 3),
+        "request_id": ready.request_id,
+    }
+
+
+def _cmd_wait(args: argparse.Namespace, ctx: Context) -> int:
+    ready = wait_for_export(
+        ctx.client,
+        project_id=ctx.project_id,
+        workspace=ctx.workspace,
+        uuid=args.uuid,
+        timeout=args.timeout,
+        on_progress=ctx.progress,
+        policy=ctx.policy,
+    )
+    print_json(ctx.out, _ready_document(ready))
+    return EXIT_OK
+
+
+def _cmd_download(args: argparse.Namespace, ctx: Context) -> int:
+    path = download_export(
+        ctx.client,
+        project_id=ctx.project_id,
+        workspace=ctx.workspace,
+        uuid=args.uuid,
+        dest=args.dest,
+        timeout=args.timeout,
+        on_progress=ctx.progress,
+        policy=ctx.policy,
+    )
+    ctx.out.write(f"{path.absolute()}\n")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
+    "export": _cmd_export,
+    "start": _cmd_start,
+    "status": _cmd_status,
+    "wait": _cmd_wait,
+    "download": _cmd_download,
+}
+
+
+def _context(
+    args: argparse.Namespace, environ: Mapping[str, str], policy: RetryPolicy, out: TextIO, err: TextIO
+) -> Context:
+    project_id = _from_env(args.project_id, "--project-id", PROJECT_ID_ENVS, environ)
+    workspace = _from_env(args.workspace, "--workspace", (WORKSPACE_ENV,), environ)
+    if args.command in ("export", "download"):
+        _check_dest(args.dest)
+    client = client_from_env(endpoint=args.endpoint, region=args.region, project_id=project_id, environ=environ)
+    return Context(client, project_id, workspace, policy, ProgressPrinter(err, quiet=args.quiet), out)
+
+
+def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POLICY) -> int:
+    """Run ``dataarts-export`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    Returns rather than exits so that it can be called in-process (tests,
+    other tools); the console script passes the code to ``sys.exit``.
+    ``policy`` sets the polling and retry timings.
+    """
+    out, err = sys.stdout, sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, or a usage error already printed by argparse
+        return stop.code if isinstance(stop.code, int) else EXIT_OK if stop.code is None else EXIT_USAGE
+    environ = os.environ
+    scrub = Scrubber(environ)
+    progress_uuid: str | None = None
+    started = time.monotonic()
+    with debug_logging(args.verbose, err):
+        try:
+            ctx = _context(args, environ, policy, out, err)
+            try:
+                return COMMANDS[args.command](args, ctx)
+            finally:
+                progress_uuid = ctx.progress.uuid
+        except KeyboardInterrupt:
+            uuid = progress_uuid or getattr(args, "uuid", None)
+            later = f"; export {uuid} may still be running: `{PROG} status --uuid {uuid}`" if uuid else ""
+            err.write(f"{PROG}: interrupted{scrub(later)}\n")
+            return EXIT_INTERRUPTED
+        except Exception as error:  # every error becomes an exit code and a line, not a traceback
+            shown = restated(error, args.timeout, time.monotonic() - started)
+            return report(error, shown, err, scrub, verbose=args.verbose)

@@ -1,0 +1,166 @@
+"""How a command ends: the documented exit codes, and the line (or lines) that say why.
+
+Every error a command can meet maps to one exit code by its type, first match
+in :data:`OUTCOMES`, so that scripts can tell "the export failed" from "try
+again later" from "fix your configuration" without parsing messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TextIO
+
+import httpx
+
+from ...models.batch_operation import BatchOperation
+from ..environment import AK_ENV, SK_ENV, TOKEN_ENV
+from ..errors import ApiError, ConfigurationError, DataArtsError, ExportFailed, ExportTimeout
+from .output import PROG, Scrubber, scrubbed_traceback
+
+__all__ = [
+    "EXIT_API_ERROR",
+    "EXIT_CODE_HELP",
+    "EXIT_EXPORT_FAILED",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_TIMEOUT",
+    "EXIT_TRANSFER",
+    "EXIT_USAGE",
+    "OUTCOMES",
+    "UsageError",
+    "outcome",
+    "report",
+    "restated",
+]
+
+EXIT_OK = 0
+EXIT_EXPORT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_API_ERROR = 3
+EXIT_TIMEOUT = 4
+EXIT_TRANSFER = 5
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+EXIT_CODE_HELP: tuple[tuple[str, str], ...] = (
+    (str(EXIT_OK), "success"),
+    (str(EXIT_EXPORT_FAILED), "the export failed (its logs and counts are printed on stderr)"),
+    (str(EXIT_USAGE), "usage or configuration error (bad arguments, no endpoint, no credentials)"),
+    (str(EXIT_API_ERROR), "API error (HTTP status, error code, message and request id on stderr)"),
+    (str(EXIT_TIMEOUT), "timeout: the export may still finish; `wait` for it or `download` it"),
+    ("", "later with the uuid printed on stderr"),
+    (str(EXIT_TRANSFER), "download or network error: the transfer or the connection kept"),
+    ("", "failing, an unreadable answer, or a destination that cannot be written"),
+    (str(EXIT_INTERNAL), "unexpected internal error (--verbose shows the traceback)"),
+    (str(EXIT_INTERRUPTED), "interrupted (Ctrl-C)"),
+)
+"""The exit-code table of ``--help``: (code, meaning) rows, continuation rows with an empty code."""
+
+
+class UsageError(ConfigurationError):
+    """A problem with the arguments found after parsing (exit code 2), e.g. a --dest in a missing directory."""
+
+
+def _failure_lines(error: ExportFailed) -> list[str]:
+    """The failure's summary line, then the service's logs, sub-group by sub-group."""
+    summary = f"export {error.uuid} failed"
+    group = error.group
+    if group is None:
+        return [summary + " (the service sent no detail)"]
+    failed, total = group.failed, group.total
+    if isinstance(failed, int) and isinstance(total, int):
+        summary += f": {failed} of {total} objects failed"
+    if isinstance(group.remark, str) and group.remark.strip():
+        summary += f" ({group.remark})"
+    lines = [summary]
+    pending: list[tuple[str, BatchOperation]] = [("", group)]
+    while pending:
+        label, current = pending.pop(0)
+        if isinstance(current.logs, str):
+            lines.extend(f"{label}{line}" for line in current.logs.splitlines() if line.strip())
+        for child in current.groups if isinstance(current.groups, list) else []:
+            name = child.biz_name if isinstance(child.biz_name, str) and child.biz_name else "group"
+            pending.append((f"{name}: ", child))
+    return lines
+
+
+def _timeout_lines(error: ExportTimeout) -> list[str]:
+    if error.uuid is None:
+        return [f"{error}; no export was started, so it is safe to run the command again"]
+    return [
+        f"{error}; it may still finish: run `{PROG} wait --uuid {error.uuid}` "
+        f"or `{PROG} download --uuid {error.uuid}` later (same project and workspace)"
+    ]
+
+
+_API_HINTS = {
+    401: f"check the credentials in {TOKEN_ENV} or {AK_ENV}/{SK_ENV}",
+    403: "check --project-id and --workspace, and the credentials' permissions",
+    404: "check the endpoint",
+}
+
+
+def _api_lines(error: ApiError) -> list[str]:
+    hint = _API_HINTS.get(error.status_code)
+    return [f"API error: {error}" + (f"; {hint}" if hint else "")]
+
+
+def _url_lines(error: httpx.InvalidURL) -> list[str]:
+    return [f"invalid endpoint URL: {error}"]
+
+
+def _os_lines(error: OSError) -> list[str]:
+    where = f" {error.filename}" if error.filename else ""
+    return [f"cannot write{where}: {error.strerror or type(error).__name__}"]
+
+
+def _plain_lines(error: BaseException) -> list[str]:
+    return [str(error)]
+
+
+OUTCOMES: tuple[tuple[type[BaseException], int, Callable[[Any], list[str]]], ...] = (
+    (ExportFailed, EXIT_EXPORT_FAILED, _failure_lines),
+    (ExportTimeout, EXIT_TIMEOUT, _timeout_lines),
+    (ConfigurationError, EXIT_USAGE, _plain_lines),  # UsageError included
+    (httpx.InvalidURL, EXIT_USAGE, _url_lines),
+    (ApiError, EXIT_API_ERROR, _api_lines),
+    (DataArtsError, EXIT_TRANSFER, _plain_lines),  # DownloadError, NetworkError, UnexpectedResponse
+    (OSError, EXIT_TRANSFER, _os_lines),
+)
+"""Error type, exit code, what to say. First match wins: ExportTimeout is also a TimeoutError, hence an OSError."""
+
+
+def outcome(error: BaseException) -> tuple[int, list[str]]:
+    """The exit code for ``error`` and what to tell the user: a first line, then any detail lines."""
+    for kind, code, describe in OUTCOMES:
+        if isinstance(error, kind):
+            return code, describe(error)
+    return EXIT_INTERNAL, [f"unexpected internal error {type(error).__name__} (run with --verbose for the traceback)"]
+
+
+def restated(error: BaseException, timeout: float | None, elapsed: float) -> BaseException:
+    """``error`` in the user's terms: a timeout with the command's ``--timeout`` and time taken.
+
+    ``export_to_file`` gives its waiting step only what is left of the
+    timeout after starting, so the helper's own figures would not match the
+    ``--timeout`` the user typed.
+    """
+    if isinstance(error, ExportTimeout) and timeout is not None:
+        return ExportTimeout(error.uuid, timeout=timeout, elapsed=elapsed, last_rate=error.last_rate)
+    return error
+
+
+def report(error: BaseException, shown: BaseException, err: TextIO, scrub: Scrubber, *, verbose: bool) -> int:
+    """Print ``shown`` as one scrubbed line (plus a failed export's logs); return its exit code.
+
+    ``error`` is what was raised, whose traceback ``--verbose`` prints.
+    """
+    if verbose:
+        err.write(scrubbed_traceback(error, scrub))
+    code, (first, *details) = outcome(shown)
+    err.write(f"{PROG}: error: {scrub(first)}\n")
+    for line in details:
+        err.write(f"  {scrub(line)}\n")
+    err.flush()
+    return code

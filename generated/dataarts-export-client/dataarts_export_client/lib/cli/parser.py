@@ -1,0 +1,206 @@
+"""The ``dataarts-export`` argument parser: commands, options, and the help that documents them.
+
+The README's examples are checked against this parser; the texts of the
+help are in :mod:`.help_text`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from ..environment import AK_ENV, ENDPOINT_ENV, PROJECT_ID_ENVS, REGION_ENVS, SK_ENV, TOKEN_ENV, WORKSPACE_ENV
+from .help_text import DESCRIPTION, EPILOG, TYPE_HELP
+from .outcomes import EXIT_EXPORT_FAILED
+from .output import PROG
+
+__all__ = ["CALL_TIMEOUT", "WAIT_TIMEOUT", "build_parser"]
+
+WAIT_TIMEOUT = 600.0
+"""Default bound of the commands that wait for an export (``export``, ``wait``, ``download``)."""
+CALL_TIMEOUT = 60.0
+"""Default bound of the commands that only ask (``start``, ``status``): it limits their retries."""
+
+
+class _RefuseCredential(argparse.Action):
+    """Refuses an option that would carry a credential, without echoing its value.
+
+    These options are hidden: they exist only so that someone who tries
+    ``--sk ...`` learns why it is refused and what to set instead.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> NoReturn:
+        parser.error(
+            f"{option_string} is not accepted: credentials on the command line are visible to other users "
+            f"(ps); set {TOKEN_ENV}, or {AK_ENV} and {SK_ENV}, in the environment instead"
+        )
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite, non-negative number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds >= 0, not {text!r}")
+    return value
+
+
+def _add_connection_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
+    """Options accepted both before and after the command name.
+
+    In the subcommands their default is ``SUPPRESS``, so that an option given
+    before the command is not overwritten by the subcommand's default.
+    """
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if in_subcommand else value
+
+    group = parser.add_argument_group("connection")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument(
+        "--endpoint", metavar="URL", default=default(None), help=f"service endpoint (default: {ENDPOINT_ENV})"
+    )
+    where.add_argument(
+        "--region",
+        metavar="REGION",
+        default=default(None),
+        help=f"Huawei Cloud region, e.g. cn-north-4 (default: {' or '.join(REGION_ENVS)})",
+    )
+    group.add_argument(
+        "--project-id",
+        metavar="ID",
+        default=default(None),
+        help=f"project ID (default: {' or '.join(PROJECT_ID_ENVS)})",
+    )
+    group.add_argument(
+        "--workspace",
+        metavar="ID",
+        default=default(None),
+        help=f"DataArts Studio workspace ID (default: {WORKSPACE_ENV})",
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default(False),
+        help="log polls and retries (DEBUG) on stderr; show tracebacks of errors",
+    )
+    output.add_argument(
+        "-q", "--quiet", action="store_true", default=default(False), help="no progress lines on stderr"
+    )
+    for name in ("--token", "--ak", "--sk", "--security-token"):
+        parser.add_argument(
+            name, nargs="?", action=_RefuseCredential, default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
+
+
+def _add_export_body(parser: argparse.ArgumentParser) -> None:
+    """The fields of ``ExportParam``: which objects to export."""
+    body = parser.add_argument_group("what to export")
+    body.add_argument("--type", dest="type_", metavar="TYPE", help=TYPE_HELP)
+    body.add_argument("--id", dest="ids", metavar="ID", action="append", help="ID of an object to export (repeatable)")
+    body.add_argument("--directory-id", metavar="ID", help="directory ID")
+    body.add_argument("--biz-catalog-id", metavar="ID", help="business catalog ID")
+    body.add_argument(
+        "--biz-catalog-id-list",
+        dest="biz_catalog_id_list",
+        metavar="ID",
+        action="append",
+        help="business catalog ID for biz_catalog_id_list (repeatable)",
+    )
+    body.add_argument("--model-id", metavar="ID", help="model ID")
+    body.add_argument(
+        "--sync",
+        action="store_true",
+        help="ask the service to export synchronously (asyn=false); by default it runs asynchronously (asyn=true)",
+    )
+
+
+def _add_timeout(parser: argparse.ArgumentParser, default: float, what: str) -> None:
+    parser.add_argument(
+        "--timeout", metavar="SECONDS", type=_seconds, default=default, help=f"{what} (default: %(default)g)"
+    )
+
+
+def _add_dest(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dest",
+        metavar="PATH",
+        type=Path,
+        default=Path(),
+        help="file to write, or an existing directory to save the server's file name in (default: .)",
+    )
+
+
+def _add_uuid(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--uuid", required=True, help="the export's uuid, as printed by `start`")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``dataarts-export`` argument parser (public so that documentation examples can be checked against it)."""
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
+    _add_connection_options(parser, in_subcommand=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, summary: str, details: str) -> argparse.ArgumentParser:
+        description = f"{summary[0].upper()}{summary[1:]}.\n\n{textwrap.fill(details, 78)}"
+        return commands.add_parser(
+            name, help=summary, description=description, epilog=EPILOG, formatter_class=formatter
+        )
+
+    export = command(
+        "export",
+        "start an export, wait for it and save the workbook",
+        "Prints the saved file's path on stdout; progress lines (with the uuid) on stderr.",
+    )
+    _add_export_body(export)
+    _add_dest(export)
+    _add_timeout(export, WAIT_TIMEOUT, "give up waiting after this many seconds, start included")
+
+    start = command("start", "start an export and print its uuid", "Use `status`, `wait` or `download` with it.")
+    _add_export_body(start)
+    _add_timeout(start, CALL_TIMEOUT, "bound on retrying a throttled or unreachable service")
+
+    status = command(
+        "status",
+        "ask once how an export is doing",
+        "Prints a JSON object on stdout: uuid, status (importing, fail or success), rate, percent, group "
+        "(the service's detail, with logs on failure) and file_name when the file is ready. Never downloads. "
+        f"Exits {EXIT_EXPORT_FAILED} when the export failed (the JSON is printed all the same).",
+    )
+    _add_uuid(status)
+    _add_timeout(status, CALL_TIMEOUT, "bound on retrying a throttled or unreachable service")
+
+    wait = command(
+        "wait",
+        "wait until an export is ready, without downloading it",
+        "Prints a JSON object on stdout: uuid, status, file_name, content_length, elapsed, request_id.",
+    )
+    _add_uuid(wait)
+    _add_timeout(wait, WAIT_TIMEOUT, "give up waiting after this many seconds")
+
+    download = command(
+        "download",
+        "wait if needed, then save an export's workbook",
+        "Prints the saved file's path on stdout. Only a complete file is ever written to --dest.",
+    )
+    _add_uuid(download)
+    _add_dest(download)
+    _add_timeout(download, WAIT_TIMEOUT, "give up waiting after this many seconds")
+    for subparser in (export, start, status, wait, download):
+        _add_connection_options(subparser, in_subcommand=True)
+    return parser
