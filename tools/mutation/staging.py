@@ -79,7 +79,9 @@ def stage(target: Target) -> Path:
     for name in ROOT_FILES:
         shutil.copy2(ROOT / name, directory / name)
     with (ROOT / "pyproject.toml").open("rb") as file:
-        pytest_options = tomllib.load(file)["tool"]["pytest"]["ini_options"]
+        pytest_options = dict(tomllib.load(file)["tool"]["pytest"]["ini_options"])
+    # mutmut puts the mutated src/ first on sys.path itself; a pythonpath entry could shadow it.
+    pytest_options.pop("pythonpath", None)
     (directory / "pyproject.toml").write_text(pyproject_text(target, pytest_options), encoding="utf-8")
     return directory
 
