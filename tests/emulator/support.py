@@ -22,7 +22,8 @@ from openapi_core.validation.response.validators import V31ResponseValidator
 from openapi_schema_validator import validate as validate_schema
 
 from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE
-from dataarts_emulator.validation import SpecRouter, load_spec
+from dataarts_emulator.routing import SpecRouter
+from dataarts_emulator.spec import load_spec
 
 SPEC = load_spec()
 ROUTER = SpecRouter(SPEC)
@@ -85,10 +86,10 @@ def check_response(request: httpx.Request, response: httpx.Response, *, allow_5x
     assert response.headers.get("X-Request-Id"), "every answer carries X-Request-Id"
     assert allow_5xx or response.status_code < 500, f"5xx without injected faults: {response.text}"
     raw_path = request.url.raw_path.decode("ascii").split("?", 1)[0]
-    match = ROUTER.match(raw_path)
+    found = ROUTER.find(raw_path)
     operation = None
-    if match is not None and request.method in match.route.operations:
-        operation = SPEC["paths"][match.route.template][request.method.lower()]
+    if found is not None and request.method in found[0].operations:
+        operation = SPEC["paths"][found[0].template][request.method.lower()]
     if operation is not None and str(response.status_code) in operation["responses"]:
         adapted = _OpenAPIResponse(
             response.status_code,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from dataarts_emulator import DEMO_TENANT, DEMO_TOKEN, EmulatorSettings
 from dataarts_emulator.__main__ import banner
-from dataarts_emulator.config import ConfigError, load_config_file, options_from
+from dataarts_emulator.config import load_config_file, options_from
+from dataarts_emulator.settings import ConfigError, Declared, declared, declared_in
 
 CONFIG_YAML = """
 export_seconds: 2
@@ -142,3 +144,63 @@ def test_banner_hides_configured_secrets() -> None:
     assert "configured-sk-2" not in text
     assert "CONFIGUREDAK" in text, "the access key is an identifier, not a secret"
     assert "X-Auth-Token: $TOKEN" in text
+
+
+def _other_value(item: Declared) -> Any:
+    """A valid value different from the default."""
+    if item.setting.maximum == 1:
+        return 0.25
+    if item.kind is str:
+        return "other"
+    return item.kind((item.default or 0) + 2)
+
+
+SETTINGS = [item for item in declared_in(EmulatorSettings) if item.setting.flag]
+
+
+@pytest.mark.parametrize("item", SETTINGS, ids=[item.name for item in SETTINGS])
+def test_every_setting_is_a_flag_a_variable_and_a_config_key(tmp_path: Path, item: Declared) -> None:
+    value = _other_value(item)
+    assert value != item.default
+    path = tmp_path / "emulator.yaml"
+    path.write_text(json.dumps({item.name: value}), encoding="utf-8")
+    ways = {
+        "flag": options_from([item.flag, str(value)], {}),
+        "env": options_from([], {item.env: str(value)}),
+        "config": options_from(["--config", str(path)], {}),
+    }
+    for way, options in ways.items():
+        assert getattr(options.settings, item.name) == value, way
+
+
+def test_help_shows_each_flag_with_its_declared_help_and_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        options_from(["--help"], {})
+    text = " ".join(capsys.readouterr().out.split())
+    for item in declared():
+        if item.setting.flag:
+            assert item.flag in text
+            assert f"{item.setting.help} (default: {item.shown_default}" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "content", "named"),
+    [
+        ([], {}, "colour: red", "colour"),
+        ([], {}, "max_jobs: many", "max_jobs"),
+        ([], {}, "fault_rate: [0.5]", "fault_rate"),
+        ([], {}, "export_seconds: -1", "export_seconds"),
+        ([], {"DATAARTS_EMULATOR_LATENCY_MS": "slow"}, "", "DATAARTS_EMULATOR_LATENCY_MS"),
+        (["--truncate-rate", "1.5"], {}, "", "truncate_rate"),
+        (["--port", "70000"], {}, "", "port"),
+    ],
+)
+def test_errors_name_the_setting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], env: dict[str, str], content: str, named: str
+) -> None:
+    path = tmp_path / "emulator.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        options_from([*argv, "--config", str(path)], env)
+    assert exited.value.code == 2
+    assert named in capsys.readouterr().err

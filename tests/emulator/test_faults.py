@@ -65,12 +65,12 @@ async def test_latency_is_added(make_client: ClientFactory) -> None:
 
 
 def test_truncate_decisions_are_seeded_and_bounded() -> None:
-    cuts = [FaultInjector(truncate_rate=0.5, seed=9).truncate_at(1000) for _ in range(1)]
-    again = [FaultInjector(truncate_rate=0.5, seed=9).truncate_at(1000) for _ in range(1)]
+    cuts = [FaultInjector(EmulatorSettings(truncate_rate=0.5, seed=9)).truncate_at(1000) for _ in range(1)]
+    again = [FaultInjector(EmulatorSettings(truncate_rate=0.5, seed=9)).truncate_at(1000) for _ in range(1)]
     assert cuts == again
-    injector = FaultInjector(truncate_rate=1.0, seed=1)
+    injector = FaultInjector(EmulatorSettings(truncate_rate=1.0, seed=1))
     assert all(1 <= (injector.truncate_at(100) or 0) < 100 for _ in range(50))
-    assert FaultInjector(truncate_rate=0.0).truncate_at(100) is None
+    assert FaultInjector(EmulatorSettings(truncate_rate=0.0)).truncate_at(100) is None
 
 
 def test_truncated_download_is_seen_as_incomplete_by_the_client() -> None:

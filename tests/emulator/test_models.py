@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from dataarts_emulator import EmulatorSettings
-from dataarts_emulator.models import (
-    AccessKey,
-    ExportRequest,
-    JobNotFoundError,
-    JobPolicy,
-    JobStore,
-    StoreFullError,
-    Tenant,
-)
+from dataarts_emulator import AccessKey, EmulatorSettings, Tenant
+from dataarts_emulator.exceptions import ExportNotFound, StoreFull
+from dataarts_emulator.models import ExportRequest, JobStore
+from dataarts_emulator.settings import ConfigError
 
 from .support import FakeClock
 
 
-def store(clock: FakeClock, seed: int | None = 1, **policy: float | int | str) -> JobStore:
-    return JobStore(JobPolicy(**policy), clock, seed=seed)  # type: ignore[arg-type]
+def store(clock: FakeClock, seed: int | None = 1, **settings: float | int | str) -> JobStore:
+    return JobStore(EmulatorSettings(seed=seed, **settings), clock)  # type: ignore[arg-type]
 
 
 def test_rate_rises_then_the_export_succeeds(clock: FakeClock) -> None:
@@ -91,9 +85,9 @@ def test_jobs_are_scoped_by_project_and_workspace(clock: FakeClock) -> None:
     jobs = store(clock)
     job = jobs.start("p", "w", ExportRequest())
     for project, workspace in [("other", "w"), ("p", "other"), ("other", "other")]:
-        with pytest.raises(JobNotFoundError):
+        with pytest.raises(ExportNotFound):
             jobs.get(project, workspace, job.uuid)
-    with pytest.raises(JobNotFoundError):
+    with pytest.raises(ExportNotFound):
         jobs.get("p", "w", "never-started")
 
 
@@ -103,7 +97,7 @@ def test_finished_jobs_expire_after_the_ttl(clock: FakeClock) -> None:
     clock.advance(34.9)
     assert jobs.get("p", "w", job.uuid) is job
     clock.advance(0.1)
-    with pytest.raises(JobNotFoundError):
+    with pytest.raises(ExportNotFound):
         jobs.get("p", "w", job.uuid)
     assert len(jobs) == 0
 
@@ -113,7 +107,7 @@ def test_full_store_refuses_with_retry_after_until_a_job_expires(clock: FakeCloc
     jobs.start("p", "w", ExportRequest())
     clock.advance(3)
     jobs.start("p", "w", ExportRequest())
-    with pytest.raises(StoreFullError) as full:
+    with pytest.raises(StoreFull) as full:
         jobs.start("p", "w", ExportRequest())
     assert full.value.retry_after == 12  # the first job expires at 15, now is 3
     assert len(jobs) == 2
@@ -141,9 +135,10 @@ def test_request_from_body_reads_every_field_and_defaults_to_asynchronous() -> N
     "policy",
     [{"export_seconds": -1}, {"fail_ratio": 1.5}, {"max_jobs": 0}, {"job_ttl_seconds": -1}],
 )
-def test_policy_rejects_nonsense(policy: dict[str, float]) -> None:
-    with pytest.raises(ValueError, match="must be"):
-        JobPolicy(**policy)  # type: ignore[arg-type]
+def test_job_settings_reject_nonsense_naming_the_setting(policy: dict[str, float]) -> None:
+    (name,) = policy
+    with pytest.raises(ConfigError, match=f"{name} must be"):
+        EmulatorSettings(**policy)  # type: ignore[arg-type]
 
 
 def test_reprs_of_tenants_and_settings_hide_tokens_secret_keys_and_security_tokens() -> None:

@@ -15,17 +15,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
-from dataarts_emulator.models import (
-    ExportRequest,
-    Job,
-    JobNotFoundError,
-    JobPolicy,
-    JobStatus,
-    JobStore,
-    StoreFullError,
-)
+from dataarts_emulator import EmulatorSettings
+from dataarts_emulator.exceptions import ExportNotFound, StoreFull
+from dataarts_emulator.models import ExportRequest, Job, JobStatus, JobStore
 
-POLICY = JobPolicy(export_seconds=10.0, fail_marker="fail", fail_ratio=0.3, max_jobs=4, job_ttl_seconds=30.0)
+POLICY = EmulatorSettings(
+    export_seconds=10.0, fail_marker="fail", fail_ratio=0.3, max_jobs=4, job_ttl_seconds=30.0, seed=5
+)
 SCOPES = [("p1", "w1"), ("p1", "w2"), ("p2", "w1")]
 FINAL = {"fail", "success"}
 
@@ -36,7 +32,7 @@ class JobStoreMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.now = 1_000.0
-        self.store = JobStore(POLICY, lambda: self.now, seed=5)
+        self.store = JobStore(POLICY, lambda: self.now)
         self.last_seen: dict[str, JobStatus] = {}
         self.started: dict[str, Job] = {}
 
@@ -53,7 +49,7 @@ class JobStoreMachine(RuleBasedStateMachine):
         full = len(self.alive()) >= POLICY.max_jobs
         try:
             job = self.store.start(*scope, ExportRequest(type="TABLE_MODEL", ids=tuple(ids), asyn=asyn))
-        except StoreFullError as refused:
+        except StoreFull as refused:
             retry_after = refused.retry_after
             assert full, "refused while there was room"
             assert retry_after >= 1
@@ -78,7 +74,7 @@ class JobStoreMachine(RuleBasedStateMachine):
         if job.expires_at <= self.now:
             try:
                 self.store.status(job.project_id, job.workspace, job_uuid)
-            except JobNotFoundError:
+            except ExportNotFound:
                 return
             raise AssertionError("an expired job is still served")
         _, status = self.store.status(job.project_id, job.workspace, job_uuid)
@@ -106,7 +102,7 @@ class JobStoreMachine(RuleBasedStateMachine):
             return
         try:
             self.store.get(*scope, job_uuid)
-        except JobNotFoundError:
+        except ExportNotFound:
             return
         raise AssertionError("a job leaked into another project or workspace")
 

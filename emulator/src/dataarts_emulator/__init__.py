@@ -8,8 +8,17 @@ Public interface (kept stable for the client and contract suites):
 """
 
 from .app import create_app
-from .config import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TENANT, DEMO_TOKEN, DEMO_WORKSPACE, EmulatorSettings
-from .models import AccessKey, Tenant
+from .settings import (
+    DEMO_AK,
+    DEMO_PROJECT_ID,
+    DEMO_SK,
+    DEMO_TENANT,
+    DEMO_TOKEN,
+    DEMO_WORKSPACE,
+    AccessKey,
+    EmulatorSettings,
+    Tenant,
+)
 
 __all__ = [
     "DEMO_AK",

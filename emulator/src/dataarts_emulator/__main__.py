@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import uvicorn
 
 from .app import create_app
-from .config import DEMO_SK, DEMO_TOKEN, ServerOptions, options_from
-from .models import Tenant
+from .config import options_from
+from .settings import DEMO_SK, DEMO_TOKEN, ServerOptions, Tenant
 
 PUBLISHED_SECRETS = frozenset({DEMO_TOKEN, DEMO_SK})
 """The demo tenant's credentials, published in the README: the only secrets the banner shows."""

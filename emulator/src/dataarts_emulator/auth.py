@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from dataarts_export_client.lib.redaction import mask_access_key
 from dataarts_export_client.lib.signing import (
     ALGORITHM,
     CONTENT_HASH_HEADER,
@@ -33,11 +34,9 @@ from dataarts_export_client.lib.signing import (
     string_to_sign,
 )
 
-from .models import AccessKey, Clock, Tenant
-
-AUTH_ERROR_CODE = "APIG.0301"
-FORBIDDEN_ERROR_CODE = "DLG.0403"
-_AUTH_PREFIX = "Incorrect IAM authentication information: "
+from .exceptions import Forbidden, Unauthorized
+from .models import Clock
+from .settings import AccessKey, EmulatorSettings, Tenant
 
 
 @dataclass(frozen=True)
@@ -65,26 +64,6 @@ class Principal:
     access_key: str | None = None
 
 
-class AuthenticationError(Exception):
-    """Missing or bad credentials: HTTP 401 with ``APIG.0301``."""
-
-    code = AUTH_ERROR_CODE
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(_AUTH_PREFIX + reason)
-
-
-class ForbiddenError(Exception):
-    """Valid credentials that do not cover the project or workspace: HTTP 403."""
-
-    code = FORBIDDEN_ERROR_CODE
-
-
-def mask_access_key(access_key: str) -> str:
-    """The first four characters then ``****``: enough to recognise, too little to reuse."""
-    return (access_key[:4] if len(access_key) > 8 else "") + "****"
-
-
 def _as_bytes(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
@@ -96,22 +75,15 @@ class _Lockout:
 
 
 class Authenticator:
-    """Checks tokens and AK/SK signatures against the configured tenants.
+    """Checks tokens and AK/SK signatures against the settings' tenants.
 
-    ``max_failures`` consecutive failures of one access key lock it for
-    ``lockout_seconds`` (0 disables locking). Only configured access keys are
-    tracked, so the bookkeeping never grows with what callers send.
+    More than ``lockout_failures`` consecutive failures of one access key lock
+    it for ``lockout_seconds`` (0 failures disables locking). Only configured
+    access keys are tracked, so the bookkeeping never grows with what callers send.
     """
 
-    def __init__(
-        self,
-        tenants: Sequence[Tenant],
-        clock: Clock,
-        *,
-        date_window_seconds: float = 900.0,
-        max_failures: int = 5,
-        lockout_seconds: float = 300.0,
-    ) -> None:
+    def __init__(self, settings: EmulatorSettings, clock: Clock) -> None:
+        tenants = settings.tenants
         self._tokens: list[tuple[bytes, Tenant]] = [
             (_as_bytes(token), tenant) for tenant in tenants for token in tenant.tokens
         ]
@@ -119,21 +91,21 @@ class Authenticator:
             key.ak: (key, tenant) for tenant in tenants for key in tenant.access_keys
         }
         self._clock = clock
-        self._window = date_window_seconds
-        self._max_failures = max_failures
-        self._lockout_seconds = lockout_seconds
+        self._window = settings.date_window_seconds
+        self._max_failures = settings.lockout_failures
+        self._lockout_seconds = settings.lockout_seconds
         self._lockouts: dict[str, _Lockout] = {}
         self._lock = threading.Lock()
 
     def authenticate(self, request: ReceivedRequest) -> Principal:
-        """The caller, or :class:`AuthenticationError` saying why not (AK masked)."""
+        """The caller, or :class:`Unauthorized` saying why not (an unknown AK masked)."""
         token = request.headers.get("x-auth-token")
         if token is not None:
             return self._authenticate_token(token)
         authorization = request.headers.get("authorization")
         if authorization is not None:
             return self._authenticate_signature(request, authorization)
-        raise AuthenticationError("no X-Auth-Token or Authorization header")
+        raise Unauthorized("no X-Auth-Token or Authorization header")
 
     def _authenticate_token(self, token: str) -> Principal:
         presented = _as_bytes(token.strip())
@@ -143,26 +115,26 @@ class Authenticator:
             if hmac.compare_digest(presented, known) and found is None:
                 found = tenant
         if found is None:
-            raise AuthenticationError("decrypt token fail")
+            raise Unauthorized("decrypt token fail")
         return Principal(found, "token")
 
     def _authenticate_signature(self, request: ReceivedRequest, authorization: str) -> Principal:
         parsed = parse_authorization(authorization)
         if parsed is None:
-            raise AuthenticationError(f"Authorization is not a valid {ALGORITHM} header")
+            raise Unauthorized(f"Authorization is not a valid {ALGORITHM} header")
         access_key, signed_headers, presented = parsed
         entry = self._keys.get(access_key)
         if entry is None:
-            raise AuthenticationError(f"ak {mask_access_key(access_key)} not exist")
+            raise Unauthorized(f"ak {mask_access_key(access_key)} not exist")
         key, tenant = entry
         now = self._clock()
         with self._lock:
             lockout = self._lockouts.setdefault(access_key, _Lockout())
             if self._max_failures and lockout.locked_until > now:
-                raise AuthenticationError("access failures reached the limit, forbidden")
+                raise Unauthorized("access failures reached the limit, forbidden")
         try:
             self._verify(request, key, signed_headers, presented, now)
-        except AuthenticationError:
+        except Unauthorized:
             with self._lock:
                 lockout.failures += 1
                 if self._max_failures and lockout.failures > self._max_failures:
@@ -178,22 +150,22 @@ class Authenticator:
     ) -> None:
         sdk_date = request.headers.get(DATE_HEADER.lower())
         if sdk_date is None:
-            raise AuthenticationError(f"{DATE_HEADER} not found")
+            raise Unauthorized(f"{DATE_HEADER} not found")
         try:
             signed_at = datetime.strptime(sdk_date.strip(), DATE_FORMAT).replace(tzinfo=UTC).timestamp()
         except ValueError:
-            raise AuthenticationError(f"{DATE_HEADER} is not in the format YYYYMMDDTHHMMSSZ") from None
+            raise Unauthorized(f"{DATE_HEADER} is not in the format YYYYMMDDTHHMMSSZ") from None
         if abs(now - signed_at) > self._window:
-            raise AuthenticationError("verify aksk signature fail, signature expired")
+            raise Unauthorized("verify aksk signature fail, signature expired")
         if key.security_token is not None:
             sent = request.headers.get("x-security-token")
             if sent is None or not hmac.compare_digest(_as_bytes(sent.strip()), _as_bytes(key.security_token)):
-                raise AuthenticationError("verify security token fail")
+                raise Unauthorized("verify security token fail")
         elif "x-security-token" in request.headers:
-            raise AuthenticationError("security token sent with a permanent access key")
+            raise Unauthorized("security token sent with a permanent access key")
         missing = [name for name in signed_headers if name not in request.headers]
         if missing:
-            raise AuthenticationError("verify aksk signature fail, signed headers do not match the request")
+            raise Unauthorized("verify aksk signature fail, signed headers do not match the request")
         canonical = canonical_request(
             request.method,
             request.raw_path,
@@ -204,7 +176,7 @@ class Authenticator:
         )
         expected = signature(key.sk, string_to_sign(canonical, sdk_date.strip()))
         if not hmac.compare_digest(_as_bytes(presented), _as_bytes(expected)):
-            raise AuthenticationError("verify aksk signature fail")
+            raise Unauthorized("verify aksk signature fail")
 
 
 def received_body_hash(body: bytes, headers: Mapping[str, str]) -> str:
@@ -217,9 +189,9 @@ def received_body_hash(body: bytes, headers: Mapping[str, str]) -> str:
 
 
 def authorize(principal: Principal, project_id: str, workspace: str, x_project_id: str | None) -> None:
-    """Raise :class:`ForbiddenError` unless the caller's tenant owns the project and workspace."""
+    """Raise :class:`Forbidden` unless the caller's tenant owns the project and workspace."""
     tenant = principal.tenant
     if project_id != tenant.project_id or (x_project_id is not None and x_project_id != tenant.project_id):
-        raise ForbiddenError("The credentials do not grant access to this project.")
+        raise Forbidden("The credentials do not grant access to this project.")
     if workspace not in tenant.workspaces:
-        raise ForbiddenError("No permission to access this workspace.")
+        raise Forbidden("No permission to access this workspace.")

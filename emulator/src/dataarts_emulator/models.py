@@ -9,7 +9,9 @@ Jobs are scoped by ``(project_id, workspace)``: a uuid started in another
 project or workspace is looked up under a different key and therefore answers
 exactly like a uuid that never existed. Memory is bounded: finished jobs expire
 ``job_ttl_seconds`` after they finish, and a full store refuses new jobs with
-:class:`StoreFullError` (rendered as 429 with ``Retry-After``) instead of growing.
+:class:`~dataarts_emulator.exceptions.StoreFull` (429 with ``Retry-After``)
+instead of growing. How long jobs run, when they fail and how long they are
+kept come straight from :class:`~dataarts_emulator.settings.EmulatorSettings`.
 """
 
 from __future__ import annotations
@@ -23,47 +25,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .exceptions import ExportNotFound, StoreFull
+from .settings import EmulatorSettings
+
 Clock = Callable[[], float]
 """Seconds since the epoch, like :func:`time.time`; injected so tests control time."""
 
 ExportState = Literal["importing", "fail", "success"]
-
-
-@dataclass(frozen=True)
-class AccessKey:
-    """An AK/SK pair; ``security_token`` set means temporary credentials that must send it."""
-
-    ak: str
-    sk: str
-    security_token: str | None = None
-
-    def __repr__(self) -> str:
-        # Secrets never end up in logs or test output.
-        return f"AccessKey(ak={self.ak!r}, sk=***, security_token={'***' if self.security_token else None})"
-
-
-@dataclass(frozen=True)
-class Tenant:
-    """One project with the workspaces it may use and the credentials that act for it."""
-
-    project_id: str
-    workspaces: tuple[str, ...]
-    tokens: tuple[str, ...] = ()
-    access_keys: tuple[AccessKey, ...] = ()
-    name: str = "tenant"
-
-    def __repr__(self) -> str:
-        # Tokens are secrets like the secret keys: a repr of the settings must not show them.
-        return (
-            f"Tenant(project_id={self.project_id!r}, workspaces={self.workspaces!r}, "
-            f"tokens=<{len(self.tokens)} hidden>, access_keys={self.access_keys!r}, name={self.name!r})"
-        )
-
-    def __post_init__(self) -> None:
-        if not self.project_id:
-            raise ValueError("a tenant needs a project_id")
-        if not self.workspaces:
-            raise ValueError(f"tenant {self.project_id} needs at least one workspace")
 
 
 @dataclass(frozen=True)
@@ -143,45 +111,13 @@ class Job:
         return JobStatus("success", 100)
 
 
-class JobNotFoundError(LookupError):
-    """No job with this uuid in this (project, workspace): unknown and foreign uuids alike."""
-
-
-class StoreFullError(Exception):
-    """The store holds ``max_jobs`` jobs; retry after ``retry_after`` seconds (HTTP 429)."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many stored exports; retry after {retry_after} s")
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class JobPolicy:
-    """How jobs behave: duration, failure rules and retention."""
-
-    export_seconds: float = 3.0
-    fail_marker: str = "fail"
-    fail_ratio: float = 0.0
-    max_jobs: int = 1000
-    job_ttl_seconds: float = 3600.0
-
-    def __post_init__(self) -> None:
-        if self.export_seconds < 0:
-            raise ValueError("export_seconds must be >= 0")
-        if not 0.0 <= self.fail_ratio <= 1.0:
-            raise ValueError("fail_ratio must be between 0 and 1")
-        if self.max_jobs < 1:
-            raise ValueError("max_jobs must be >= 1")
-        if self.job_ttl_seconds < 0:
-            raise ValueError("job_ttl_seconds must be >= 0")
-
-
 class JobStore:
     """Creates, finds and expires jobs; thread-safe, bounded, deterministic for a given seed."""
 
-    def __init__(self, policy: JobPolicy, clock: Clock, seed: int | None = None) -> None:
-        self._policy = policy
+    def __init__(self, settings: EmulatorSettings, clock: Clock) -> None:
+        self._settings = settings
         self._clock = clock
+        seed = settings.seed
         # Separate streams, so that enabling a failure ratio does not change the uuids handed out.
         self._fail_rng = random.Random(seed)  # noqa: S311 - reproducible, not secret
         # Seeded uuids only when a seed is given; otherwise real random uuids.
@@ -196,34 +132,34 @@ class JobStore:
             return len(self._jobs)
 
     def start(self, project_id: str, workspace: str, request: ExportRequest) -> Job:
-        """Start an export; ``asyn=false`` finishes at once. Raises :class:`StoreFullError` when full."""
+        """Start an export; ``asyn=false`` finishes at once. Raises :class:`StoreFull` when full."""
         with self._lock:
             now = self._clock()
             self._purge(now)
-            if len(self._jobs) >= self._policy.max_jobs:
+            if len(self._jobs) >= self._settings.max_jobs:
                 oldest = self._expiry[0][0] if self._expiry else now + 1
-                raise StoreFullError(max(1, math.ceil(min(oldest, now + 86400) - now)))
+                raise StoreFull(max(1, math.ceil(min(oldest, now + 86400) - now)))
             job_uuid = str(
                 uuid_module.uuid4()
                 if self._uuid_rng is None
                 else uuid_module.UUID(int=self._uuid_rng.getrandbits(128), version=4)
             )
-            duration = self._policy.export_seconds if request.asyn else 0.0
+            duration = self._settings.export_seconds if request.asyn else 0.0
             job = Job(job_uuid, project_id, workspace, request, now, duration)
             job.failure = self._decide_failure(job)
-            job.expires_at = job.finishes_at + self._policy.job_ttl_seconds
+            job.expires_at = job.finishes_at + self._settings.job_ttl_seconds
             key = (project_id, workspace, job_uuid)
             self._jobs[key] = job
             heapq.heappush(self._expiry, (job.expires_at, key))
             return job
 
     def get(self, project_id: str, workspace: str, job_uuid: str) -> Job:
-        """The job, only within its own (project, workspace); else :class:`JobNotFoundError`."""
+        """The job, only within its own (project, workspace); else :class:`ExportNotFound`."""
         with self._lock:
             self._purge(self._clock())
             job = self._jobs.get((project_id, workspace, job_uuid))
             if job is None:
-                raise JobNotFoundError(job_uuid)
+                raise ExportNotFound
             return job
 
     def status(self, project_id: str, workspace: str, job_uuid: str) -> tuple[Job, JobStatus]:
@@ -238,10 +174,10 @@ class JobStore:
 
     def _decide_failure(self, job: Job) -> dict[str, Any] | None:
         ids = job.request.requested_ids()
-        marker = self._policy.fail_marker
+        marker = self._settings.fail_marker
         marked = [item for item in ids if marker and marker in item]
         # Always draw, so the failure sequence depends only on the seed and the number of jobs.
-        unlucky = self._fail_rng.random() < self._policy.fail_ratio
+        unlucky = self._fail_rng.random() < self._settings.fail_ratio
         if not marked and not unlucky:
             return None
         total = max(1, len(ids))

@@ -1,92 +1,66 @@
-"""Rendering: the JSON, error and workbook answers exactly as the spec describes them.
+"""The HTTP handlers, one per spec operation: parse the call, ask the backend, render the answer.
 
-Every error carries ``error_code``, ``error_msg`` and ``data`` (an object);
-JSON answers use ``application/json;charset=UTF-8`` as DataArts Studio does.
-``X-Request-Id`` is added to every answer by :class:`RequestIdMiddleware`, so
-no code path can forget it.
+Each handler receives a :class:`Call` that has already passed routing, fault
+injection, authentication, validation and authorisation (see
+:mod:`dataarts_emulator.app` for that order), so it only does its operation's
+own work. Failures are raised as :mod:`~dataarts_emulator.exceptions` types and
+rendered by the app, never here.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Mapping
-from typing import Any
-from urllib.parse import quote
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
-from starlette.datastructures import MutableHeaders
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .workbook import CONTENT_TYPE as WORKBOOK_CONTENT_TYPE
-
-JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
-REQUEST_ID_HEADER = "X-Request-Id"
-
-
-def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    """A JSON answer; text that cannot be UTF-8 (lone surrogates from input) becomes ``?``."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
-    return Response(body, status_code=status, headers=dict(headers or {}), media_type=JSON_CONTENT_TYPE)
+from .auth import Principal
+from .backend import EmulatorBackend
+from .exceptions import InvalidRequest
+from .models import ExportRequest
+from .rendering import json_response, status_response, workbook_response
+from .workbook import build_workbook
 
 
-def error_response(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> Response:
-    """The spec's ``ErrorResponse``: ``error_code``, ``error_msg`` and an empty ``data`` object."""
-    return json_response({"error_code": code, "error_msg": message, "data": {}}, status, headers)
+@dataclass(frozen=True)
+class Call:
+    """One authenticated, validated and authorised call of a spec operation."""
+
+    request: Request
+    principal: Principal
+    project_id: str
+    workspace: str
+    body: bytes
 
 
-def status_response(state: str, rate: int, group: Mapping[str, Any] | None) -> Response:
-    """``DsExportResultVO``: the export's state while no file is returned."""
-    return json_response({"data": {"status": state, "group": group, "rate": str(rate)}})
+Handler = Callable[[EmulatorBackend, Call], Awaitable[Response]]
 
 
-def content_disposition(filename: str) -> str:
-    """``attachment`` with both ``filename`` (ASCII) and ``filename*`` (RFC 5987) forms."""
-    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace('"', "_").replace("\\", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+async def export_design_models(backend: EmulatorBackend, call: Call) -> Response:
+    """``ExportDesignModels``: start an export, answer its uuid."""
+    body = json.loads(call.body)  # the spec validator has accepted it as a JSON object
+    job = backend.store.start(call.project_id, call.workspace, ExportRequest.from_body(body))
+    return json_response({"data": {"uuid": job.uuid}})
 
 
-class TruncatedResponse(Response):
-    """Declares the full ``Content-Length`` but sends only ``cut`` bytes, then hangs up.
-
-    Returning without the final body message makes the server close the
-    connection, which is what a dropped download looks like to a client.
-    """
-
-    def __init__(self, content: bytes, cut: int, headers: Mapping[str, str], media_type: str) -> None:
-        super().__init__(content, headers=dict(headers), media_type=media_type)
-        self.cut = cut
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-        await send({"type": "http.response.body", "body": self.body[: self.cut], "more_body": True})
+async def export_design_result(backend: EmulatorBackend, call: Call) -> Response:
+    """``ExportDesignResult``: the export's status while it runs or failed, its workbook once it succeeded."""
+    uuids = call.request.query_params.getlist("uuid")
+    if len(uuids) != 1:
+        raise InvalidRequest("invalid query parameter 'uuid': give it exactly once")
+    job, status = backend.store.status(call.project_id, call.workspace, uuids[0])
+    if status.state != "success":
+        return status_response(status.state, status.rate, status.group)
+    content = await run_in_threadpool(build_workbook, job.request)
+    cut = backend.faults.truncate_at(len(content))
+    return workbook_response(content, f"dataarts-export-{job.uuid}.xlsx", cut)
 
 
-def workbook_response(content: bytes, filename: str, cut: int | None = None) -> Response:
-    """The Excel file; with ``cut`` the body stops after that many bytes (injected fault)."""
-    headers = {"Content-Disposition": content_disposition(filename)}
-    if cut is not None:
-        return TruncatedResponse(content, cut, headers, WORKBOOK_CONTENT_TYPE)
-    return Response(content, headers=headers, media_type=WORKBOOK_CONTENT_TYPE)
-
-
-class RequestIdMiddleware:
-    """Gives each request an id (``request.state.request_id``) and sends it as ``X-Request-Id``."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers[REQUEST_ID_HEADER] = request_id
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
+HANDLERS: dict[str, Handler] = {
+    "ExportDesignModels": export_design_models,
+    "ExportDesignResult": export_design_result,
+}
+"""Handler by the spec's operationId; the backend refuses to start if the spec has an operation not listed."""

@@ -24,8 +24,8 @@ import httpx
 import uvicorn
 
 from .app import create_app
-from .config import EmulatorSettings
 from .models import Clock
+from .settings import EmulatorSettings
 
 _STARTUP_TIMEOUT = 10.0
 

@@ -1,0 +1,35 @@
+"""Everything behind the HTTP layer, built once per app from the settings.
+
+The spec, its router and request validator, the job store, the
+authenticator and the fault injector: what a handler may call. Building it
+reads and compiles the spec, so each request pays only for its own checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from .auth import Authenticator
+from .faults import FaultInjector
+from .models import Clock, JobStore
+from .routing import SpecRouter
+from .settings import EmulatorSettings
+from .spec import load_spec
+from .validation import RequestValidator
+
+
+class EmulatorBackend:
+    """The emulator's state and checkers for one set of :class:`EmulatorSettings` and one clock."""
+
+    def __init__(self, settings: EmulatorSettings, clock: Clock, implemented: Collection[str]) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.spec = load_spec()
+        self.router = SpecRouter(self.spec)
+        self.validator = RequestValidator(self.spec)
+        self.store = JobStore(settings, clock)
+        self.authenticator = Authenticator(settings, clock)
+        self.faults = FaultInjector(settings)
+        missing = self.router.operation_ids - set(implemented)
+        if missing:
+            raise RuntimeError(f"the spec has operations the emulator does not implement: {sorted(missing)}")

@@ -1,0 +1,124 @@
+"""Every answer other than success, one type per kind (moto's ``exceptions.py`` pattern).
+
+Models, authentication, validation and fault injection raise these; the HTTP
+layer renders them in exactly one place (:func:`dataarts_emulator.rendering.error_response`).
+Each type declares its HTTP status and ``error_code`` in its class line, so
+each code is written once, here; the README's table of answers is checked
+against :func:`error_types` by a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+
+class EmulatorError(Exception):
+    """An error answer: ``status``, ``error_code``, the message as ``error_msg``, and extra headers."""
+
+    status: ClassVar[int]
+    error_code: ClassVar[str]
+    default_message: ClassVar[str]
+
+    def __init_subclass__(cls, *, status: int, error_code: str, message: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status, cls.error_code, cls.default_message = status, error_code, message
+
+    def __init__(self, message: str | None = None, headers: Mapping[str, str] | None = None) -> None:
+        self.message = self.default_message if message is None else message
+        self.headers: dict[str, str] = dict(headers or {})
+        super().__init__(self.message)
+
+
+class RouteNotFound(
+    EmulatorError, status=404, error_code="APIG.0101", message="The API does not exist or has not been published."
+):
+    """No spec path matches (the API gateway's answer)."""
+
+
+class MethodNotAllowed(EmulatorError, status=405, error_code="DLG.0405"):
+    """A spec path, but not with this method; ``Allow`` lists the right ones."""
+
+    def __init__(self, method: str, allowed: str) -> None:
+        super().__init__(f"Method {method} is not allowed on this path; allowed: {allowed}.", {"Allow": allowed})
+
+
+class InvalidRequest(EmulatorError, status=400, error_code="DLG.0400"):
+    """Input the spec (or the body size limit) rejects; the message names what is wrong."""
+
+
+class Unauthorized(EmulatorError, status=401, error_code="APIG.0301"):
+    """Missing or bad credentials, worded as Huawei's API gateway does."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("Incorrect IAM authentication information: " + reason)
+
+
+class Forbidden(EmulatorError, status=403, error_code="DLG.0403"):
+    """Valid credentials that do not cover the project or workspace."""
+
+
+class ExportNotFound(EmulatorError, status=400, error_code="DLG.0818", message="The export task does not exist."):
+    """No such export in this project and workspace (unknown and foreign uuids alike)."""
+
+
+class StoreFull(EmulatorError, status=429, error_code="DLG.0429"):
+    """The job store holds ``max_jobs`` exports; ``retry_after`` seconds until one expires."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Too many exports are stored; retry later.", {"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
+class Throttled(EmulatorError, status=429, error_code="APIG.0308"):
+    """Injected throttling."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("The request is throttled.", {"Retry-After": str(retry_after)})
+
+
+class InjectedInternalError(
+    EmulatorError, status=500, error_code="DLG.0500", message="Internal server error (injected fault)."
+):
+    """Injected fault: the service's own 500."""
+
+
+class InjectedBadGateway(
+    EmulatorError, status=502, error_code="APIG.0202", message="Backend unavailable (injected fault)."
+):
+    """Injected fault: the gateway cannot reach the service."""
+
+
+class InjectedUnavailable(
+    EmulatorError, status=503, error_code="DLG.0503", message="Service temporarily unavailable (injected fault)."
+):
+    """Injected fault: the service is briefly unavailable."""
+
+
+class InternalError(
+    EmulatorError,
+    status=500,
+    error_code="EMU.0500",
+    message="The emulator failed while handling this request (a bug in the emulator); see its log.",
+):
+    """The emulator itself failed: a bug, never a verdict on the input.
+
+    Its own code, distinct from the injected ``DLG.0500``, so that neither a
+    client nor the test suite can mistake a crash for a fault it asked for.
+    """
+
+
+INJECTED_SERVER_ERRORS: tuple[type[EmulatorError], ...] = (
+    InjectedInternalError,
+    InjectedBadGateway,
+    InjectedUnavailable,
+)
+
+
+def error_types() -> Iterator[type[EmulatorError]]:
+    """Every answer type, in the order above."""
+    pending = list(EmulatorError.__subclasses__())
+    while pending:
+        kind = pending.pop(0)
+        yield kind
+        pending[:0] = kind.__subclasses__()
