@@ -22,7 +22,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_NO_PROGRESS := 1
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help setup generate check-generated lint test contract emulator bench clean
+.PHONY: help setup generate check-generated lint test contract emulator bench mutation clean
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -59,15 +59,18 @@ lint: $(SETUP_STAMP) $(NODE_TOOLS) ## Lock check; validate and lint the spec; ru
 test: lint check-generated ## Lint, drift check, then the test suite.
 	$(BIN)/pytest
 
-contract: $(SETUP_STAMP) ## Contract tests: schemathesis against the emulator (or BASE_URL); extra flags in CONTRACT_ARGS.
-	$(BIN)/python tools/contract.py $(if $(BASE_URL),--base-url $(BASE_URL)) $(CONTRACT_ARGS)
+contract: $(SETUP_STAMP) ## Contract tests: schemathesis against the emulator (or BASE_URL); WORKERS=N (default: CPUs); extra flags in CONTRACT_ARGS.
+	$(BIN)/python -m tools.contract $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(WORKERS),--workers $(WORKERS)) $(CONTRACT_ARGS)
 
 emulator: $(SETUP_STAMP) ## Run the emulator on HOST:PORT (default 127.0.0.1:8000).
 	$(BIN)/python -m dataarts_emulator --host $(HOST) --port $(PORT)
 
-bench: $(SETUP_STAMP) ## Benchmarks: memory and speed ratios, side by side.
-	$(BIN)/python tools/bench.py
+bench: $(SETUP_STAMP) $(NODE_TOOLS) ## Benchmarks beside the peers, one table: writes BENCHMARKS.md and benchmarks.png; fails on a missed target.
+	$(BIN)/python -m tools.bench $(BENCH_ARGS)
+
+mutation: $(SETUP_STAMP) ## Mutation testing of the core (mutmut, incremental); extra flags in MUTATION_ARGS.
+	$(BIN)/python -m tools.mutation $(MUTATION_ARGS)
 
 clean: ## Remove environments, caches and reports.
-	rm -rf $(VENV) $(TOOLS) $(NODE_DIR)/node_modules reports .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .mutation $(VENV) $(TOOLS) $(NODE_DIR)/node_modules reports .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

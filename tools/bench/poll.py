@@ -1,0 +1,63 @@
+"""Row: one status poll, signed with AK/SK, against the loopback stub.
+
+The generated call (``export_design_result.sync_detailed`` with ``AkSkAuth``)
+against raw ``httpx`` with the same signing and against Huawei's official SDK.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+
+from .processes import free_port, run_worker, sdk_env, server
+from .results import Panel, Section, ratio_row
+
+NAMES = {"generated": "generated call", "httpx": "raw httpx", "sdk": "official SDK"}
+
+
+def paired_ratio(ours: list[float], theirs: list[float]) -> float:
+    """The median of the per-round ratios: each round's pair ran back to back, so a slow moment hits both."""
+    return statistics.median(a / b for a, b in zip(ours, theirs, strict=True))
+
+
+def run(rounds: int = 21, count: int = 150) -> Section:
+    port = free_port()
+    command = [sys.executable, "-m", "tools.bench.stub", str(port), "0"]
+    with server("status stub", command, port) as base_url:
+        timings = run_worker("poll_worker", base_url, str(rounds), str(count), env=sdk_env())[-1]
+    per_poll = {name: statistics.median(values) for name, values in timings.items()}
+    ours = f"generated call {per_poll['generated'] * 1e3:.3f} ms"
+    peers = f"raw httpx {per_poll['httpx'] * 1e3:.3f} ms; official SDK {per_poll['sdk'] * 1e3:.3f} ms"
+    name = "Status poll, AK/SK signed, time per poll"
+    rows = [
+        ratio_row(
+            name,
+            ours,
+            peers,
+            value=paired_ratio(timings["generated"], timings["httpx"]),
+            limit=1.05,
+            relation="<=",
+            of="raw httpx",
+        ),
+        ratio_row(
+            name,
+            ours,
+            peers,
+            value=paired_ratio(timings["generated"], timings["sdk"]),
+            limit=0.6,
+            relation="<=",
+            of="official SDK",
+        ),
+    ]
+    panel = Panel(
+        "Status poll (AK/SK)",
+        "ms per poll",
+        ["one poll"],
+        {NAMES[key]: [value * 1e3] for key, value in per_poll.items()},
+    )
+    method = (
+        f"One process holds the three clients, each with its own keep-alive connection to the same loopback stub "
+        f"(`tools/bench/stub.py`); {rounds} interleaved rounds of {count} polls each after a warm-up; the figure is "
+        f"the median round's time per poll, and each ratio the median of the rounds' ratios."
+    )
+    return Section("poll", rows, [panel], method)
