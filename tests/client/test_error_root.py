@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import inspect
 from pathlib import Path
+from types import ModuleType
 
 import httpx
 import pytest
@@ -27,7 +29,6 @@ from dataarts_export_client.lib import (
     DataArtsError,
     RetryPolicy,
     UnexpectedResponse,
-    cli,
     wait_for_export,
 )
 from dataarts_export_client.lib import errors as lib_errors
@@ -150,36 +151,52 @@ def test_bad_settings_raise_configuration_error_which_stays_a_value_error(build:
 
 
 def raised_class_names(source: str) -> list[str]:
-    """Names of the classes constructed in ``raise Name(...)`` / ``raise module.Name(...)`` statements."""
+    """Dotted names of the classes constructed in ``raise Name(...)`` / ``raise module.Name(...)`` statements."""
     names = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-            func = node.exc.func
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-            if name is not None and name[:1].isupper():  # a class, not a helper that builds one
+            name = ast.unparse(node.exc.func)
+            if name.rpartition(".")[2][:1].isupper():  # a class, not a helper that builds one
                 names.append(name)
     return names
 
 
-def resolve(name: str) -> type[BaseException]:
-    for namespace in (vars(errors), vars(lib_errors), vars(lib), vars(builtins), vars(cli)):
-        value = namespace.get(name)
-        if isinstance(value, type) and issubclass(value, BaseException):
-            return value
-    raise AssertionError(f"cannot resolve the raised class {name}")
+def resolve(name: str, module: ModuleType) -> type[BaseException]:
+    """The class ``name`` (maybe dotted) stands for in ``module``, or a builtin."""
+    first, *rest = name.split(".")
+    value = vars(module).get(first, vars(builtins).get(first))
+    for attribute in rest:
+        value = getattr(value, attribute)
+    assert isinstance(value, type), f"cannot resolve the raised class {name} in {module.__name__}"
+    assert issubclass(value, BaseException)
+    return value
+
+
+def package_modules() -> list[ModuleType]:
+    return [
+        importlib.import_module(
+            ".".join(("dataarts_export_client", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(
+                ".__init__"
+            )
+        )
+        for path in sorted(PACKAGE.rglob("*.py"))
+    ]
 
 
 def test_every_raise_in_the_package_names_a_dataarts_error() -> None:
     outside: dict[str, list[str]] = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        for name in raised_class_names(path.read_text(encoding="utf-8")):
-            if name in OUTSIDE_THE_FAMILY:
+    modules = package_modules()
+    assert len(modules) > 30
+    for module in modules:
+        for name in raised_class_names(inspect.getsource(module)):
+            if name.rpartition(".")[2] in OUTSIDE_THE_FAMILY:
                 continue
-            if not issubclass(resolve(name), DataArtsError):
-                outside.setdefault(name, []).append(str(path.relative_to(PACKAGE)))
+            if not issubclass(resolve(name, module), DataArtsError):
+                outside.setdefault(name, []).append(module.__name__)
     assert outside == {}
 
 
 def test_the_scan_sees_a_raise_outside_the_family() -> None:
     assert raised_class_names("def f():\n    raise RuntimeError('x')\n") == ["RuntimeError"]
-    assert not issubclass(resolve("RuntimeError"), DataArtsError)
+    assert not issubclass(resolve("RuntimeError", lib_errors), DataArtsError)
+    assert resolve("errors.UnexpectedContentType", export_design_result) is errors.UnexpectedContentType

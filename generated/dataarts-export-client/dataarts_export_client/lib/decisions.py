@@ -274,20 +274,13 @@ class ExportProbe:
     :class:`ExportPoller` retries them, because the probe delegates to one;
     but the first status answer ends the check whatever it says, and a
     ``fail`` status is returned as a value rather than raised, since "it
-    failed" is an ordinary answer to "how is it going?".
+    failed" is an ordinary answer to "how is it going?". ``poller`` is the
+    :class:`ExportPoller` of the export to check, whose retries it uses.
     """
 
-    def __init__(
-        self,
-        *,
-        uuid: str,
-        timeout: float,
-        policy: RetryPolicy,
-        clock: Callable[[], float],
-        rng: random.Random | None = None,
-    ) -> None:
-        self.uuid = uuid
-        self._poller = ExportPoller(uuid=uuid, timeout=timeout, policy=policy, clock=clock, rng=rng)
+    def __init__(self, poller: ExportPoller) -> None:
+        self.uuid = poller.uuid
+        self._poller = poller
 
     def is_file(self, status_code: int, headers: Mapping[str, str]) -> bool:
         """Whether the answer is the file, which means the export has succeeded."""

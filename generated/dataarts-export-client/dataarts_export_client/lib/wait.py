@@ -111,7 +111,7 @@ def poll_export_status(
         NetworkError: the connection kept failing.
         UnexpectedResponse: a 200 that is neither the status object nor a file.
     """
-    probe = ExportProbe(uuid=uuid, timeout=timeout, policy=policy, clock=clock)
+    probe = ExportProbe(ExportPoller(uuid=uuid, timeout=timeout, policy=policy, clock=clock))
     return drive_poll(client, probe, poll_request(project_id, workspace, uuid), sleep, _ready)
 
 
@@ -127,5 +127,5 @@ async def async_poll_export_status(
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> ExportSnapshot:
     """The async twin of :func:`poll_export_status`."""
-    probe = ExportProbe(uuid=uuid, timeout=timeout, policy=policy, clock=clock)
+    probe = ExportProbe(ExportPoller(uuid=uuid, timeout=timeout, policy=policy, clock=clock))
     return await async_drive_poll(client, probe, poll_request(project_id, workspace, uuid), sleep, _async_ready)

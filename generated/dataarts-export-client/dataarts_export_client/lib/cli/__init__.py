@@ -8,7 +8,7 @@ split by job:
 
 * :mod:`.parser`: the commands and options; :mod:`.help_text`, the texts of ``--help``;
 * :mod:`.commands`: what each command does, and :func:`main`, which runs one;
-* :mod:`.outcomes`: the documented exit codes and the line that says why;
+* :mod:`.outcomes`: the documented exit codes (``EXIT_*``) and the line that says why;
 * :mod:`.output`: progress lines, JSON results, scrubbed text, debug logs.
 
 Credentials are read from the environment only (the variable names are
@@ -23,31 +23,7 @@ Run as ``dataarts-export`` (the console script) or
 from __future__ import annotations
 
 from .commands import main
-from .outcomes import (
-    EXIT_API_ERROR,
-    EXIT_EXPORT_FAILED,
-    EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_TIMEOUT,
-    EXIT_TRANSFER,
-    EXIT_USAGE,
-    UsageError,
-)
 from .output import PROG
 from .parser import build_parser
 
-__all__ = [
-    "EXIT_API_ERROR",
-    "EXIT_EXPORT_FAILED",
-    "EXIT_INTERNAL",
-    "EXIT_INTERRUPTED",
-    "EXIT_OK",
-    "EXIT_TIMEOUT",
-    "EXIT_TRANSFER",
-    "EXIT_USAGE",
-    "PROG",
-    "UsageError",
-    "build_parser",
-    "main",
-]
+__all__ = ["PROG", "build_parser", "main"]

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypedDict
 
 from ...client import AuthenticatedClient, Client
 from ...models.export_param import ExportParam
@@ -38,6 +38,14 @@ from .parser import build_parser
 __all__ = ["COMMANDS", "main"]
 
 
+class _Target(TypedDict):
+    """The keyword arguments every helper call of a command shares."""
+
+    project_id: str
+    workspace: str
+    policy: RetryPolicy
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """What every command needs, resolved once from the arguments and the environment."""
@@ -48,6 +56,10 @@ class Context:
     policy: RetryPolicy
     progress: ProgressPrinter
     out: TextIO
+
+    def target(self) -> _Target:
+        """``project_id``, ``workspace`` and ``policy``, to pass to a helper as keywords."""
+        return _Target(project_id=self.project_id, workspace=self.workspace, policy=self.policy)
 
 
 def _from_env(value: str | None, flag: str, names: Sequence[str], environ: Mapping[str, str]) -> str:
@@ -84,27 +96,18 @@ def _export_body(args: argparse.Namespace) -> ExportParam:
 def _cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     path = export_to_file(
         ctx.client,
-        project_id=ctx.project_id,
-        workspace=ctx.workspace,
+        **ctx.target(),
         body=_export_body(args),
         dest=args.dest,
         timeout=args.timeout,
         on_progress=ctx.progress,
-        policy=ctx.policy,
     )
     ctx.out.write(f"{path.absolute()}\n")
     return EXIT_OK
 
 
 def _cmd_start(args: argparse.Namespace, ctx: Context) -> int:
-    uuid = start_export(
-        ctx.client,
-        project_id=ctx.project_id,
-        workspace=ctx.workspace,
-        body=_export_body(args),
-        timeout=args.timeout,
-        policy=ctx.policy,
-    )
+    uuid = start_export(ctx.client, **ctx.target(), body=_export_body(args), timeout=args.timeout)
     ctx.out.write(f"{uuid}\n")
     return EXIT_OK
 
@@ -124,14 +127,7 @@ def _snapshot_document(snapshot: ExportSnapshot) -> dict[str, Any]:
 
 
 def _cmd_status(args: argparse.Namespace, ctx: Context) -> int:
-    snapshot = poll_export_status(
-        ctx.client,
-        project_id=ctx.project_id,
-        workspace=ctx.workspace,
-        uuid=args.uuid,
-        timeout=args.timeout,
-        policy=ctx.policy,
-    )
+    snapshot = poll_export_status(ctx.client, **ctx.target(), uuid=args.uuid, timeout=args.timeout)
     print_json(ctx.out, _snapshot_document(snapshot))
     if snapshot.status is ExportState.FAIL:
         raise ExportFailed(snapshot.uuid, group=snapshot.group, rate=snapshot.rate)
@@ -150,29 +146,14 @@ def _ready_document(ready: ExportReady) -> dict[str, Any]:
 
 
 def _cmd_wait(args: argparse.Namespace, ctx: Context) -> int:
-    ready = wait_for_export(
-        ctx.client,
-        project_id=ctx.project_id,
-        workspace=ctx.workspace,
-        uuid=args.uuid,
-        timeout=args.timeout,
-        on_progress=ctx.progress,
-        policy=ctx.policy,
-    )
+    ready = wait_for_export(ctx.client, **ctx.target(), uuid=args.uuid, timeout=args.timeout, on_progress=ctx.progress)
     print_json(ctx.out, _ready_document(ready))
     return EXIT_OK
 
 
 def _cmd_download(args: argparse.Namespace, ctx: Context) -> int:
     path = download_export(
-        ctx.client,
-        project_id=ctx.project_id,
-        workspace=ctx.workspace,
-        uuid=args.uuid,
-        dest=args.dest,
-        timeout=args.timeout,
-        on_progress=ctx.progress,
-        policy=ctx.policy,
+        ctx.client, **ctx.target(), uuid=args.uuid, dest=args.dest, timeout=args.timeout, on_progress=ctx.progress
     )
     ctx.out.write(f"{path.absolute()}\n")
     return EXIT_OK
