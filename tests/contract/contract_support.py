@@ -1,7 +1,7 @@
 """Shared pieces of the contract suite: tenant, schemathesis config, engine runs and ASGI mutations.
 
 The suite loads ``openapi.yaml`` with the project's ``schemathesis.toml``
-(minus the CLI hooks file: auth is registered per schema here) and points it
+(minus the CLI hooks module: auth is registered per schema here) and points it
 at the emulator's ASGI app in-process, at a broken variant of it (mutation
 tests), or at a live server.
 """
@@ -9,12 +9,9 @@ tests), or at a live server.
 from __future__ import annotations
 
 import json
-import sys
-import tomllib
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -24,14 +21,11 @@ from schemathesis.engine import events, from_schema
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from dataarts_emulator import AccessKey, EmulatorSettings, Tenant, create_app
+from tools.contract.auth import install_on_schema
+from tools.contract.config import PHASES, SPEC, project_seed, project_settings
+from tools.contract.credentials import Credentials
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC = ROOT / "openapi.yaml"
-sys.path.insert(0, str(ROOT / "tools"))
-
-from contract_auth import Credentials, install_on_schema  # noqa: E402
-
-# In-process tenant: test values, not secrets (nothing outside this process accepts them).
+# In-process tenant: test values, not secrets (nothing outside this process accepts them). The seed is the project's.
 PROJECT_ID = "0833a5737480d53b2f25c010dc1a7b88"
 WORKSPACE = "2ceb3c2b4b2d4b1c9d5a0a8b6a0c1e3f"
 TOKEN = "contract-suite-token-0001"
@@ -39,7 +33,7 @@ AK = "CONTRACTSUITEAK00001"
 SK = "contract-suite-secret-key-0001"
 AKSK_CREDENTIALS = Credentials(PROJECT_ID, WORKSPACE, ak=AK, sk=SK)
 TOKEN_CREDENTIALS = Credentials(PROJECT_ID, WORKSPACE, token=TOKEN)
-SEED = 20260129
+SEED = project_seed()
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -68,17 +62,15 @@ def project_config(
     base_url: str = "http://testserver",
     extra: dict[str, Any] | None = None,
 ) -> SchemathesisConfig:
-    """``schemathesis.toml`` without its hooks file, bounded and seeded for the suite."""
-    with (ROOT / "schemathesis.toml").open("rb") as stream:
-        data: dict[str, Any] = tomllib.load(stream)
+    """``schemathesis.toml`` (its seed included) without its hooks module, bounded and on one worker."""
+    data = project_settings()
     data.pop("hooks", None)
     data["base-url"] = base_url
     data["workers"] = 1
-    data["seed"] = SEED
     data.setdefault("generation", {})["max-examples"] = max_examples
     data["generation"]["deterministic"] = True
     if phases is not None:
-        for name in ("examples", "coverage", "fuzzing", "stateful"):
+        for name in PHASES:
             data.setdefault("phases", {}).setdefault(name, {})["enabled"] = name in phases
     for key, value in (extra or {}).items():
         data[key] = value

@@ -1,4 +1,4 @@
-"""``tools/contract.py`` end to end: embedded emulator, a faulty server by URL, and missing credentials.
+"""``python -m tools.contract`` end to end: embedded emulator, a faulty server by URL, and missing credentials.
 
 These run the real command as a subprocess (as ``make contract`` does),
 bounded to a few examples so each stays within seconds.
@@ -7,30 +7,22 @@ bounded to a few examples so each stays within seconds.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 
 from dataarts_emulator import DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE
 from dataarts_emulator.testing import serve_process
-
-from .contract_support import ROOT
+from tools.contract.config import ROOT
+from tools.contract.credentials import CREDENTIAL_VARS
 
 pytestmark = pytest.mark.slow
-
-CONTRACT = ROOT / "tools" / "contract.py"
-CREDENTIAL_VARS = (
-    "HUAWEICLOUD_SDK_AK",
-    "HUAWEICLOUD_SDK_SK",
-    "HUAWEICLOUD_SDK_PROJECT_ID",
-    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-    "DATAARTS_TOKEN",
-    "DATAARTS_PROJECT_ID",
-    "DATAARTS_WORKSPACE",
-)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -41,7 +33,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 def _contract(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(CONTRACT), *args],
+        [sys.executable, "-m", "tools.contract", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -51,15 +43,59 @@ def _contract(args: list[str], env: dict[str, str], timeout: float = 120) -> sub
     )
 
 
+def _emulator(log: IO[bytes], *args: str) -> AbstractContextManager[tuple[str, subprocess.Popen[Any]]]:
+    """``python -m dataarts_emulator ARGS`` on a free port, the demo tenant, as started by hand."""
+    return serve_process([*args, "--log-level", "warning"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
 @pytest.fixture
 def faulty_emulator(tmp_path: Path) -> Iterator[str]:
-    """``python -m dataarts_emulator --fault-rate 0.3`` on a free port, the demo tenant, as started by hand."""
-    args = ["--fault-rate", "0.3", "--seed", "3", "--log-level", "warning"]
-    with (
-        (tmp_path / "emulator.log").open("wb") as log,
-        serve_process(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT) as (base_url, _process),
-    ):
-        yield base_url
+    with (tmp_path / "emulator.log").open("wb") as log, _emulator(log, "--fault-rate", "0.3", "--seed", "3") as run:
+        yield run[0]
+
+
+@pytest.fixture
+def demo_emulator(tmp_path: Path) -> Iterator[str]:
+    with (tmp_path / "emulator.log").open("wb") as log, _emulator(log, "--seed", "3") as run:
+        yield run[0]
+
+
+def test_plain_schemathesis_from_the_root_authenticates_through_the_toml_hooks(
+    demo_emulator: str, tmp_path: Path
+) -> None:
+    """What the README shows: no runner, just `schemathesis run`; the hooks module named in the toml signs in."""
+    schemathesis = Path(sys.executable).with_name("schemathesis")
+    events = tmp_path / "events.ndjson"
+    result = subprocess.run(
+        [
+            str(schemathesis),
+            "run",
+            "openapi.yaml",
+            "--url",
+            demo_emulator,
+            "--max-examples",
+            "2",
+            "--phases",
+            "examples",
+            "--workers",
+            "1",
+            "--report",
+            "ndjson",
+            "--report-ndjson-path",
+            str(events),
+        ],
+        cwd=ROOT,
+        env=_env(DATAARTS_TOKEN=DEMO_TOKEN, DATAARTS_PROJECT_ID=DEMO_PROJECT_ID, DATAARTS_WORKSPACE=DEMO_WORKSPACE),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    # Positive ExportDesignModels examples were accepted: the requests carried the tenant's token.
+    assert re.search(r'"status_code":\s*200', events.read_text(encoding="utf-8")), output
+    assert DEMO_TOKEN not in output
 
 
 def test_faulty_server_fails_the_run_naming_server_errors(faulty_emulator: str, tmp_path: Path) -> None:
@@ -112,10 +148,12 @@ def test_incomplete_credentials_name_what_is_missing(tmp_path: Path) -> None:
 
 def test_embedded_emulator_run_is_green_and_summarised(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    result = _contract(["--max-examples", "3", "--phases", "examples,stateful", "--report-dir", str(reports)], _env())
+    args = ["--max-examples", "3", "--phases", "examples,stateful", "--workers", "1", "--report-dir", str(reports)]
+    result = _contract(args, _env())
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "CONTRACT GREEN" in output
     assert "embedded emulator" in output
+    assert re.search(r"Throughput: \d+ cases in [\d.]+ s = [\d.]+ cases/s with 1 worker\n", output), output
     for name in ("junit.xml", "cassette.yaml", "failures.yaml", "events.ndjson", "summary.txt"):
         assert (reports / name).exists(), name

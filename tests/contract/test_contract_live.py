@@ -1,7 +1,7 @@
 """The same contract suite against the live service, when credentials are given.
 
 Set ``DATAARTS_LIVE_BASE_URL`` (e.g. ``https://dayu.cn-north-4.myhuaweicloud.com``)
-and the credentials ``tools/contract.py`` reads (``HUAWEICLOUD_SDK_AK``/``_SK``
+and the credentials ``python -m tools.contract`` reads (``HUAWEICLOUD_SDK_AK``/``_SK``
 or ``DATAARTS_TOKEN``, with ``DATAARTS_PROJECT_ID`` and ``DATAARTS_WORKSPACE``).
 Without them every test here is skipped with that reason. Live runs are
 rate-limited (2 requests/s), few-example and time-bounded: each positive
@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from .contract_support import load_schema, project_config
+from tools.contract.credentials import CREDENTIALS_HELP, CredentialsError, credentials_from_env
 
-from contract_auth import CredentialsError, credentials_from_env  # isort: skip
+from .contract_support import load_schema, project_config
 
 LIVE_URL_VAR = "DATAARTS_LIVE_BASE_URL"
 MAX_EXAMPLES = 5
@@ -37,9 +37,7 @@ def _live_credentials() -> tuple[str, Any]:
         pytest.skip(f"live contract tests: {error}", allow_module_level=True)
     if credentials is None:
         pytest.skip(
-            f"live contract tests need credentials with {LIVE_URL_VAR}: HUAWEICLOUD_SDK_AK/_SK or DATAARTS_TOKEN, "
-            "DATAARTS_PROJECT_ID and DATAARTS_WORKSPACE",
-            allow_module_level=True,
+            f"live contract tests need credentials with {LIVE_URL_VAR}: {CREDENTIALS_HELP}", allow_module_level=True
         )
     return base_url.rstrip("/"), credentials
 

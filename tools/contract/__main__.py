@@ -1,0 +1,7 @@
+"""``python -m tools.contract``: what ``make contract`` runs (see :mod:`.runner`)."""
+
+import sys
+
+from .runner import main
+
+sys.exit(main())
