@@ -15,19 +15,25 @@ from .results import Panel
 COLUMNS = 3
 
 
+def _label(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def _draw(axes: Axes, panel: Panel) -> None:
     names = list(panel.series)
     width = 0.8 / len(names)
     for index, name in enumerate(names):
         positions = [category + (index - (len(names) - 1) / 2) * width for category in range(len(panel.categories))]
         bars = axes.bar(positions, panel.series[name], width, label=name)
-        axes.bar_label(bars, fmt="%.3g", fontsize=7, padding=1)
+        axes.bar_label(bars, labels=[_label(value) for value in panel.series[name]], fontsize=7, padding=1)
+    if panel.target is not None:
+        axes.axhline(panel.target, color="crimson", linestyle="--", linewidth=1, label=f"target {_label(panel.target)}")
     axes.set_xticks(range(len(panel.categories)), panel.categories, fontsize=8)
     axes.set_title(panel.title, fontsize=9)
     axes.set_ylabel(panel.unit, fontsize=8)
     axes.tick_params(axis="y", labelsize=7)
     if panel.log_scale:
-        axes.set_yscale("log")
+        axes.set_yscale("symlog", linthresh=1)  # like log, but a zero still has a place
     axes.margins(y=0.15)
     axes.legend(fontsize=7, loc="best")
 

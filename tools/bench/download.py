@@ -8,7 +8,6 @@ variants take turns, round after round.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
 from typing import Any
@@ -27,10 +26,10 @@ NAMES = {
 
 
 def _summary(runs: list[dict[str, Any]]) -> dict[str, float]:
-    """The largest memory growth (the bound must hold every time) and the median throughput."""
+    """The largest memory growth (the bound must hold every time) and the best throughput (noise only slows)."""
     return {
         "rss_mib": max(run["rss_bytes"] for run in runs) / MIB,
-        "mib_s": statistics.median(run["size"] / run["seconds"] for run in runs) / MIB,
+        "mib_s": max(run["size"] / run["seconds"] for run in runs) / MIB,
     }
 
 
@@ -81,18 +80,20 @@ def run(size_mib: int = 200, rounds: int = 5, *, client_variant: str = "client")
             ["peak RSS growth"],
             {label: [summary["rss_mib"]] for label, summary in zip(labels, (ours, raw, sdk), strict=True)},
             log_scale=True,
+            target=RSS_LIMIT_MIB,
         ),
         Panel(
             "200 MiB download: throughput",
             "MiB/s",
             ["throughput"],
             {label: [summary["mib_s"]] for label, summary in zip(labels, (ours, raw, sdk), strict=True)},
+            target=0.8 * raw["mib_s"],
         ),
     ]
     method = (
         f"Each download runs in a fresh interpreter against the loopback stub, {rounds} rounds with the variants "
         "taking turns (the official SDK, slow and informational, in the first round only); memory is the peak RSS "
         "(`VmHWM`, reset after imports, client set-up and one status poll) minus the RSS at that reset, the largest "
-        "over the rounds; throughput is bytes over the time from request to fsynced file, the median over the rounds."
+        "over the rounds; throughput is bytes over the time from request to fsynced file, the best of the rounds."
     )
     return Section("download", rows, panels, method)

@@ -28,13 +28,14 @@ class Row:
 
 @dataclass(frozen=True)
 class Panel:
-    """One chart: a value per (series, category), drawn as grouped bars."""
+    """One chart: a value per (series, category), drawn as grouped bars, with the target as a line if it has one."""
 
     title: str
     unit: str
     categories: Sequence[str]
     series: Mapping[str, Sequence[float]]
     log_scale: bool = False
+    target: float | None = None
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,7 @@ def run(seconds: int = 4, rounds: int = 2) -> Section:
             "req/s",
             ["status poll"],
             {name: [load.requests_per_second] for name, load in best.items()},
+            target=0.7 * bare_load.requests_per_second,
         ),
         Panel("Server: p99 latency", "ms", ["status poll"], {name: [load.p99_ms] for name, load in best.items()}),
     ]
