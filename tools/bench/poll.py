@@ -24,25 +24,10 @@ def run(rounds: int = 21, count: int = 150) -> Section:
     ours = f"generated call {per_poll['generated'] * 1e3:.3f} ms"
     peers = f"raw httpx {per_poll['httpx'] * 1e3:.3f} ms; official SDK {per_poll['sdk'] * 1e3:.3f} ms"
     name = "Status poll, AK/SK signed, time per poll"
+    targets = (("httpx", 1.05, "raw httpx"), ("sdk", 0.6, "official SDK"))
     rows = [
-        ratio_row(
-            name,
-            ours,
-            peers,
-            value=per_poll["generated"] / per_poll["httpx"],
-            limit=1.05,
-            relation="<=",
-            of="raw httpx",
-        ),
-        ratio_row(
-            name,
-            ours,
-            peers,
-            value=per_poll["generated"] / per_poll["sdk"],
-            limit=0.6,
-            relation="<=",
-            of="official SDK",
-        ),
+        ratio_row(name, ours, peers, value=per_poll["generated"] / per_poll[peer], limit=limit, relation="<=", of=label)
+        for peer, limit, label in targets
     ]
     panel = Panel(
         "Status poll (AK/SK)",

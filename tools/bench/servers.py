@@ -100,26 +100,20 @@ def run(seconds: int = 4, rounds: int = 2) -> Section:
     shown = {name: f"{load.requests_per_second:,.0f} req/s, p99 {load.p99_ms:g} ms" for name, load in best.items()}
     benchmark = f"Server: status poll, token auth, {CONNECTIONS} connections"
     peers = f"bare Starlette {shown['bare Starlette']}; Prism {shown['Prism']}"
+    # (peer, limit, relation, what the limit is of, unit): 70 % of the framework alone, and ahead of Prism.
+    targets = ((bare_load, 0.7, ">=", "of bare Starlette req/s", "%"), (prism_load, 1.0, ">", "Prism req/s", "x"))
     rows = [
         ratio_row(
             benchmark,
             f"emulator {shown[NAMES[0]]}",
             peers,
-            value=ours.requests_per_second / bare_load.requests_per_second,
-            limit=0.7,
-            relation=">=",
-            of="of bare Starlette req/s",
-            unit="%",
-        ),
-        ratio_row(
-            benchmark,
-            f"emulator {shown[NAMES[0]]}",
-            peers,
-            value=ours.requests_per_second / prism_load.requests_per_second,
-            limit=1.0,
-            relation=">",
-            of="Prism req/s",
-        ),
+            value=ours.requests_per_second / peer.requests_per_second,
+            limit=limit,
+            relation=relation,
+            of=of,
+            unit=unit,
+        )
+        for peer, limit, relation, of, unit in targets
     ]
     panels = [
         Panel(
