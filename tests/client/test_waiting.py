@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -43,6 +44,8 @@ from .client_fakes import (
 )
 
 POLICY = RetryPolicy(jitter="none", poll_interval=1.0, max_poll_interval=4.0, retry_interval=0.5, max_retries=3)
+BACKOFF_ONLY = replace(POLICY, follow_progress=False)
+"""Polls on the backoff alone (the progress-guided pace has its own tests in test_pacing.py)."""
 
 
 def run(
@@ -94,7 +97,7 @@ def test_polls_json_until_the_file_answer_and_closes_it_unread() -> None:
     )
     script = Script(status("importing", "0"), status("importing", "37"), status("importing", "90"), file_answer)
     clock = FakeClock()
-    ready = run(script, clock)
+    ready = run(script, clock, policy=BACKOFF_ONLY)
     assert ready == ExportReady(
         uuid=UUID,
         elapsed=7.0,
@@ -133,6 +136,7 @@ def test_progress_callback_gets_every_rate_then_100() -> None:
         Script(status("importing", "0"), status("importing", "37.5"), workbook()),
         FakeClock(),
         on_progress=reports.append,
+        policy=BACKOFF_ONLY,
     )
     assert [(r.status, r.rate, r.percent) for r in reports] == [
         (ExportState.IMPORTING, "0", 0.0),

@@ -44,6 +44,12 @@ class RetryPolicy:
     ``Retry-After`` (at most ``max_retry_after``); after ``max_retries``
     consecutive failures the error is raised. A broken or short file transfer
     is attempted at most ``max_download_attempts`` times in all.
+
+    With ``follow_progress`` (the default) a running export is polled near
+    the completion its reported progress predicts, at most
+    ``max_poll_interval`` apart, and the backoff above is the fallback for
+    when the progress gives nothing to predict from (see ``lib.pacing``);
+    without it, polling follows the backoff alone.
     """
 
     poll_interval: float = 1.0
@@ -55,6 +61,7 @@ class RetryPolicy:
     max_retries: int = 5
     max_retry_after: float = 300.0
     max_download_attempts: int = 3
+    follow_progress: bool = True
 
     def __post_init__(self) -> None:
         if self.poll_interval <= 0 or self.retry_interval <= 0:

@@ -31,6 +31,7 @@ from .backoff import RETRYABLE_STATUS_CODES, RetryPolicy, parse_retry_after
 from .errors import DownloadError, ExportFailed, ExportTimeout, NetworkError, TruncatedDownload
 from .filenames import safe_file_name
 from .log import logger
+from .pacing import PollPacer
 from .results import ExportProgress, ExportReady, ExportSnapshot, ProgressCallback, parse_rate
 
 __all__ = ["ExportPoller", "ExportProbe", "ExportStarter", "Poller", "Wait"]
@@ -155,7 +156,7 @@ class ExportPoller:
         self._policy = policy
         self._on_progress = on_progress
         self._file_expected = file_expected
-        self._polls = policy.poll_backoff(rng)
+        self._pacer = PollPacer(policy, rng)
         self._retrier = _Retrier(policy, rng)
         self._download_attempts = 0
         self._retry_backoff = policy.retry_backoff(rng)
@@ -201,8 +202,10 @@ class ExportPoller:
             raise ExportFailed(self.uuid, group=snapshot.group, rate=snapshot.rate)
         if snapshot.status is ExportState.SUCCESS and not self._file_expected:
             return ExportReady(uuid=self.uuid, elapsed=self.elapsed, request_id=snapshot.request_id)
-        reason = "export still running" if snapshot.status is ExportState.IMPORTING else "file not served yet"
-        return self._deadline.wait(self._polls.next_delay(), reason)
+        if snapshot.status is ExportState.IMPORTING:
+            pace = self._pacer.next_delay(self.elapsed, snapshot.percent)
+            return self._deadline.wait(pace.seconds, pace.reason)
+        return self._deadline.wait(self._pacer.next_delay(self.elapsed, None).seconds, "file not served yet")
 
     def observe(self, status_code: int, headers: Mapping[str, str], body: bytes) -> ExportSnapshot:
         """Read a 200 JSON status answer: reset the retry budget, log, report progress; return what it says.
