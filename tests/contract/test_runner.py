@@ -11,11 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.result import Ok
 
 from tools.contract import config
 from tools.contract.command import REPLACEMENT, RunOptions, run_schemathesis, schemathesis_command
-from tools.contract.config import ROOT, available_workers, project_seed, project_settings, resolve_workers
+from tools.contract.config import ROOT, SPEC, available_workers, project_seed, project_settings, resolve_workers
 from tools.contract.events import parse_events
+from tools.contract.reports import exclusive
 from tools.contract.summary import render_summary
 
 
@@ -45,6 +49,17 @@ def test_schemathesis_toml_names_the_hooks_module_by_its_import_name() -> None:
     hooks = project_settings()["hooks"]
     assert hooks == "tools.contract.hooks"
     __import__(hooks)  # importable as named, and inert outside the schemathesis CLI
+
+
+def test_operations_run_in_dependency_layers() -> None:
+    """What makes any worker count safe here (see the README): the producer's layer finishes before its consumer's."""
+    settings = project_settings()
+    assert all("operation-ordering" not in phase for phase in settings.get("phases", {}).values())
+    settings.pop("hooks")
+    schema = schemathesis.openapi.from_path(SPEC, config=SchemathesisConfig.from_dict(settings))
+    operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
+    layers = [[operation.label for operation in layer] for layer in schema.get_operation_layers(operations)]
+    assert layers == [["POST /v2/{project_id}/design/export-model"], ["GET /v2/{project_id}/design/export-result"]]
 
 
 @pytest.mark.parametrize(
@@ -94,6 +109,16 @@ def test_streamed_output_has_every_secret_masked() -> None:
     assert code == 0
     assert secret not in out.getvalue()
     assert f"Authorization: {REPLACEMENT}" in out.getvalue()
+
+
+def test_one_run_at_a_time_per_report_folder(tmp_path: Path) -> None:
+    """A second run on the same folder would clear and read the first one's files: it waits, or is refused."""
+    with exclusive(tmp_path), pytest.raises(BlockingIOError), exclusive(tmp_path, wait=False):
+        pass
+    with exclusive(tmp_path, wait=False):
+        pass  # released once the first run is done
+    with exclusive(tmp_path / "a"), exclusive(tmp_path / "b", wait=False):
+        pass  # other folders are independent
 
 
 def _event(kind: str, **fields: Any) -> str:

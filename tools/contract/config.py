@@ -45,10 +45,11 @@ def available_workers() -> int:
 def resolve_workers(value: int | str | None) -> int:
     """A worker count: ``None`` takes ``workers`` from ``schemathesis.toml``; ``auto`` is :func:`available_workers`.
 
-    Safe for every phase: in schemathesis 4 the workers are threads that each
-    take one operation through examples, coverage and fuzzing, while the
-    stateful phase always runs its sequences one at a time on one thread, so
-    the count never interleaves the steps of a sequence.
+    Safe for every phase: in schemathesis 4.32 the workers are threads that
+    each take one operation through examples, coverage and fuzzing, one
+    dependency layer at a time, while the stateful phase always runs its
+    sequences one at a time on one thread, so the count never interleaves the
+    steps of a sequence.
     """
     if value is None:
         value = project_settings().get("workers", AUTO)

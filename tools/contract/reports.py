@@ -1,13 +1,17 @@
-"""The report files of a run: their names, the failing-only cassette, and the scan for leaked secrets."""
+"""The report files of a run: their names, one run at a time per folder, the failing-only cassette, the leak scan."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import fcntl
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from .config import ROOT
 
 REPORT_FILES = ("junit.xml", "cassette.yaml", "failures.yaml", "events.ndjson", "summary.txt")
+LOCK_FILE = ".lock"
 _INTERACTIONS = "\nhttp_interactions:\n"
 _ITEM = "\n- id: "
 
@@ -18,6 +22,31 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+@contextmanager
+def exclusive(reports: Path, *, wait: bool = True, out: IO[str] | None = None) -> Iterator[None]:
+    """Hold the folder's lock for a run: two runs sharing ``reports/`` would clear and read each other's files.
+
+    A second run waits (saying so on ``out``) until the first is done, or with
+    ``wait=False`` raises :class:`BlockingIOError`. The lock is released when
+    the process ends, however it ends.
+    """
+    reports.mkdir(parents=True, exist_ok=True)
+    with (reports / LOCK_FILE).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise
+            if out is not None:
+                out.write(f"contract: waiting for another run using {display_path(reports)}/ to finish\n")
+                out.flush()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def clear_reports(reports: Path) -> None:

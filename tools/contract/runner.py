@@ -32,7 +32,7 @@ from .config import AUTO, MAX_WORKERS, PHASES, ROOT, project_seed, resolve_worke
 from .credentials import CREDENTIAL_VARS, CREDENTIALS_HELP, Credentials, CredentialsError, credentials_from_env
 from .emulator import embedded_emulator, fresh_credentials
 from .events import parse_events
-from .reports import clear_reports, display_path, find_leaks, write_failures_cassette
+from .reports import clear_reports, display_path, exclusive, find_leaks, write_failures_cassette
 from .summary import render_summary
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -101,8 +101,13 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     reports: Path = args.report_dir.resolve()
-    clear_reports(reports)
+    with exclusive(reports, out=out):
+        clear_reports(reports)
+        return _start(args, workers, reports, out)
 
+
+def _start(args: argparse.Namespace, workers: int, reports: Path, out: IO[str]) -> int:
+    """Run against ``--base-url`` with the environment's credentials, or against the embedded emulator."""
     if args.base_url:
         try:
             credentials = credentials_from_env()
