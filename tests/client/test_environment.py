@@ -197,6 +197,12 @@ def test_environment_variable_names_are_written_only_in_lib_environment() -> Non
     assert variable_names_written_outside(Path(environment.__file__)) == {}
 
 
+def test_each_variable_name_is_written_once_in_lib_environment() -> None:
+    names = VARIABLE_NAME.findall(Path(environment.__file__).read_text(encoding="utf-8"))
+    assert len(names) >= 10
+    assert sorted(name for name in set(names) if names.count(name) > 1) == []
+
+
 def test_the_scan_finds_a_name_written_elsewhere() -> None:
     assert VARIABLE_NAME.findall('WORKSPACE = "DATAARTS_WORKSPACE"') == ['"DATAARTS_WORKSPACE"']
 

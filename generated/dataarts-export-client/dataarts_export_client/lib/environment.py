@@ -56,14 +56,11 @@ SK_ENV = "HUAWEICLOUD_SDK_SK"
 PROJECT_ID_ENV = "HUAWEICLOUD_SDK_PROJECT_ID"
 SECURITY_TOKEN_ENV = "HUAWEICLOUD_SDK_SECURITY_TOKEN"  # noqa: S105 (a variable name)
 PROJECT_ID_ENVS = ("DATAARTS_PROJECT_ID", PROJECT_ID_ENV)
-"""Where the project ID of a call comes from, first set wins (the CLI and the contract runner)."""
+"""Where the CLI and the contract runner read the project ID, first set wins (the helpers take it as an argument)."""
 WORKSPACE_ENV = "DATAARTS_WORKSPACE"
 """The DataArts Studio workspace ID of a call (the CLI and the contract runner)."""
 SECRET_ENVS = (TOKEN_ENV, AK_ENV, SK_ENV, SECURITY_TOKEN_ENV)
 """Variables holding credentials: their values are scrubbed from anything printed."""
-# Read by the CLI and the contract runner (the client's calls take them as arguments): first set wins.
-PROJECT_ID_ENVS = ("DATAARTS_PROJECT_ID", PROJECT_ID_ENV)
-WORKSPACE_ENV = "DATAARTS_WORKSPACE"
 
 ENDPOINT_TEMPLATE = "https://dayu.{region}.myhuaweicloud.com"
 # Region IDs look like cn-north-4, ap-southeast-1, la-south-2; refusing
