@@ -10,7 +10,18 @@ import httpx
 import openpyxl
 import pytest
 
-from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_WORKSPACE, AccessKey, EmulatorSettings, Tenant
+from dataarts_emulator import (
+    DEMO_AK,
+    DEMO_PROJECT_ID,
+    DEMO_SK,
+    DEMO_WORKSPACE,
+    AccessKey,
+    EmulatorSettings,
+    Tenant,
+    responses,
+)
+from dataarts_emulator.models import ExportRequest
+from dataarts_emulator.workbook import build_workbook
 from dataarts_export_client.lib.signing import AkSkAuth
 
 from .support import EXPORT_MODEL, EXPORT_RESULT, TOKEN_HEADERS, ClientFactory, FakeClock
@@ -250,3 +261,21 @@ async def test_settings_are_respected_per_app(make_client: ClientFactory, settin
     api = make_client(replace(settings, export_seconds=0))
     uuid = await start(api, {"ids": ["1"]})
     assert (await result(api, uuid)).headers["content-type"] == XLSX
+
+
+async def test_a_finished_exports_workbook_is_built_once(
+    api: httpx.AsyncClient, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[ExportRequest] = []
+
+    def counting_build(request: ExportRequest) -> bytes:
+        built.append(request)
+        return build_workbook(request)
+
+    monkeypatch.setattr(responses, "build_workbook", counting_build)
+    uuid = await start(api, {"ids": ["1", "2"], "type": "ER"})
+    assert (await result(api, uuid)).headers["content-type"] == JSON_UTF8
+    clock.advance(11)
+    downloads = [(await result(api, uuid)).content for _ in range(3)]
+    assert downloads[0] == downloads[1] == downloads[2]
+    assert len(built) == 1, "the bytes are kept with the job, not rebuilt on every download"

@@ -31,19 +31,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from urllib.parse import parse_qsl, quote
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from .auth import ReceivedRequest, authorize
+from .auth import authorize
 from .backend import EmulatorBackend
-from .exceptions import EmulatorError, InternalError, InvalidRequest, MethodNotAllowed
+from .exceptions import EmulatorError, InternalError, MethodNotAllowed
+from .incoming import Incoming
 from .models import Clock
-from .rendering import RequestIdMiddleware, error_response, json_response
+from .rendering import error_response, json_response, stamp_request_id
 from .responses import HANDLERS, Call
 from .routing import RouteMatch
 from .settings import EmulatorSettings
@@ -54,87 +52,51 @@ logger = logging.getLogger(LOGGER_NAME)
 HEALTH_PATH = "/healthz"
 
 
-def _raw_path(request: Request) -> str:
-    raw = request.scope.get("raw_path")
-    if isinstance(raw, bytes):
-        return raw.decode("latin-1").split("?", 1)[0]
-    return quote(request.url.path)
-
-
-def _decode(value: bytes) -> str:
-    # The SDK signs header text and sends it as UTF-8 bytes; anything else is taken as Latin-1.
-    try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
-        return value.decode("latin-1")
-
-
-def _signed_view(request: Request, raw_path: str, body: bytes) -> ReceivedRequest:
-    headers: dict[str, str] = {}
-    for name, value in request.headers.raw:
-        headers.setdefault(name.decode("latin-1").lower(), _decode(value))
-    query = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    return ReceivedRequest(request.method, raw_path, query, headers, body)
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    too_large = InvalidRequest(f"the request body exceeds {limit} bytes")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-async def _serve_operation(backend: EmulatorBackend, request: Request, raw_path: str, match: RouteMatch) -> Response:
+async def _serve_operation(
+    backend: EmulatorBackend, incoming: Incoming, receive: Receive, match: RouteMatch
+) -> Response:
     """Steps 3 to 8 of the module docstring."""
     if backend.faults.latency_seconds:
         await asyncio.sleep(backend.faults.latency_seconds)
     backend.faults.check_request()
-    body = await _read_body(request, backend.settings.max_body_bytes)
-    principal = backend.authenticator.authenticate(_signed_view(request, raw_path, body))
-    backend.validator.validate(
-        method=request.method,
-        raw_path=raw_path,
+    await incoming.read_body(receive, backend.settings.max_body_bytes)
+    principal = backend.authenticator.authenticate(incoming.signed_view())
+    document = backend.validator.validate(
+        template=match.route.template,
+        method=incoming.method,
         path_params=match.path_params,
-        query=request.query_params,
-        headers=request.headers,
-        body=body,
-        has_body_schema=backend.validator.has_body(match.route.template, request.method),
+        query=incoming.query_last,
+        headers=incoming.headers,
+        body=incoming.body,
+        content_type=incoming.headers.get("content-type"),
     )
     project_id = match.path_params["project_id"]
-    workspace = request.headers["workspace"]
-    authorize(principal, project_id, workspace, request.headers.get("x-project-id"))
-    call = Call(request, principal, project_id, workspace, body)
+    workspace = incoming.headers["workspace"]
+    authorize(principal, project_id, workspace, incoming.headers.get("x-project-id"))
+    call = Call(incoming, principal, project_id, workspace, document)
     return await HANDLERS[match.operation_id](backend, call)
 
 
-async def _dispatch(request: Request) -> Response:
-    backend: EmulatorBackend = request.app.state.backend
-    raw_path = _raw_path(request)
-    if raw_path == HEALTH_PATH:
-        if request.method != "GET":
-            raise MethodNotAllowed(request.method, "GET")
+async def _dispatch(backend: EmulatorBackend, incoming: Incoming, receive: Receive) -> Response:
+    if incoming.raw_path == HEALTH_PATH:
+        if incoming.method != "GET":
+            raise MethodNotAllowed(incoming.method, "GET")
         return json_response({"status": "ok"})
-    match = backend.router.match(request.method, raw_path)
-    return await _serve_operation(backend, request, raw_path, match)
+    match = backend.router.match(incoming.method, incoming.raw_path)
+    return await _serve_operation(backend, incoming, receive, match)
 
 
-async def _answer(request: Request) -> Response:
+async def _answer(backend: EmulatorBackend, scope: Scope, receive: Receive) -> Response:
+    incoming = Incoming.from_scope(scope)
     try:
-        return await _dispatch(request)
+        return await _dispatch(backend, incoming, receive)
     except EmulatorError as error:
         return error_response(error)
     except Exception:
         logger.exception(
             "the emulator failed on %s %s; answering 500 %s",
-            request.method,
-            request.url.path,
+            incoming.method,
+            incoming.raw_path,
             InternalError.error_code,
             extra={"error_code": InternalError.error_code},
         )
@@ -142,8 +104,8 @@ async def _answer(request: Request) -> Response:
 
 
 async def _endpoint(scope: Scope, receive: Receive, send: Send) -> None:
-    request = Request(scope, receive)
-    response = await _answer(request)
+    response = await _answer(scope["app"].state.backend, scope, receive)
+    stamp_request_id(response)
     await response(scope, receive, send)
 
 
@@ -155,7 +117,7 @@ def create_app(settings: EmulatorSettings | None = None, *, clock: Clock | None 
     retention and the ``X-Sdk-Date`` window, so tests can move time instead of
     sleeping. The backend is reachable as ``app.state.backend``.
     """
-    app = Starlette(middleware=[Middleware(RequestIdMiddleware)])
+    app = Starlette()
     # No Starlette routes: every path and method reaches the spec-driven dispatcher.
     app.router.default = _endpoint
     app.state.backend = EmulatorBackend(settings or EmulatorSettings(), clock or time.time, HANDLERS)

@@ -86,7 +86,11 @@ class JobStatus:
 
 @dataclass
 class Job:
-    """One export. ``failure`` is decided at start; ``None`` means the export will succeed."""
+    """One export. ``failure`` is decided at start; ``None`` means the export will succeed.
+
+    ``workbook`` holds the file once it has been built (see :meth:`workbook_bytes`);
+    it lives and expires with the job, so the store's bounds bound it too.
+    """
 
     uuid: str
     project_id: str
@@ -96,6 +100,15 @@ class Job:
     duration: float
     failure: dict[str, Any] | None = None
     expires_at: float = field(default=math.inf)
+    workbook: bytes | None = field(default=None, repr=False)
+    _workbook_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    def workbook_bytes(self, build: Callable[[ExportRequest], bytes]) -> bytes:
+        """The finished export's file: ``build(request)`` on the first call only, however many callers race."""
+        with self._workbook_lock:
+            if self.workbook is None:
+                self.workbook = build(self.request)
+            return self.workbook
 
     @property
     def finishes_at(self) -> float:

@@ -3,33 +3,34 @@
 :func:`error_response` is the one place an :class:`~dataarts_emulator.exceptions.EmulatorError`
 becomes an HTTP answer. Every error carries ``error_code``, ``error_msg`` and ``data`` (an object);
 JSON answers use ``application/json;charset=UTF-8`` as DataArts Studio does.
-``X-Request-Id`` is added to every answer by :class:`RequestIdMiddleware`, so
-no code path can forget it.
+``X-Request-Id`` is added by :func:`stamp_request_id` where the app sends
+every answer, so no code path can forget it.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
+import secrets
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from .exceptions import EmulatorError
-from .workbook import CONTENT_TYPE as WORKBOOK_CONTENT_TYPE
+from .xlsx import CONTENT_TYPE as WORKBOOK_CONTENT_TYPE
 
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
-REQUEST_ID_HEADER = "X-Request-Id"
+REQUEST_ID_HEADER_RAW = b"x-request-id"
+# Built once: json.dumps with options builds a new encoder on every call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     """A JSON answer; text that cannot be UTF-8 (lone surrogates from input) becomes ``?``."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
-    return Response(body, status_code=status, headers=dict(headers or {}), media_type=JSON_CONTENT_TYPE)
+    body = _JSON.encode(payload).encode("utf-8", "replace")
+    return Response(body, status_code=status, headers=headers, media_type=JSON_CONTENT_TYPE)
 
 
 def error_response(error: EmulatorError) -> Response:
@@ -73,23 +74,6 @@ def workbook_response(content: bytes, filename: str, cut: int | None = None) -> 
     return Response(content, headers=headers, media_type=WORKBOOK_CONTENT_TYPE)
 
 
-class RequestIdMiddleware:
-    """Gives each request an id (``request.state.request_id``) and sends it as ``X-Request-Id``."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers[REQUEST_ID_HEADER] = request_id
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
+def stamp_request_id(response: Response) -> None:
+    """Give the answer a fresh ``X-Request-Id`` (32 hex digits, like the service's)."""
+    response.raw_headers.append((REQUEST_ID_HEADER_RAW, secrets.token_hex(16).encode("ascii")))

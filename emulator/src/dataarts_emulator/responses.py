@@ -9,17 +9,17 @@ rendered by the app, never here.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
 from starlette.responses import Response
 
 from .auth import Principal
 from .backend import EmulatorBackend
 from .exceptions import InvalidRequest
+from .incoming import Incoming
 from .models import ExportRequest
 from .rendering import json_response, status_response, workbook_response
 from .workbook import build_workbook
@@ -29,11 +29,11 @@ from .workbook import build_workbook
 class Call:
     """One authenticated, validated and authorised call of a spec operation."""
 
-    request: Request
+    incoming: Incoming
     principal: Principal
     project_id: str
     workspace: str
-    body: bytes
+    document: Any  # the body's JSON document, as validated (None without a body)
 
 
 Handler = Callable[[EmulatorBackend, Call], Awaitable[Response]]
@@ -41,20 +41,23 @@ Handler = Callable[[EmulatorBackend, Call], Awaitable[Response]]
 
 async def export_design_models(backend: EmulatorBackend, call: Call) -> Response:
     """``ExportDesignModels``: start an export, answer its uuid."""
-    body = json.loads(call.body)  # the spec validator has accepted it as a JSON object
-    job = backend.store.start(call.project_id, call.workspace, ExportRequest.from_body(body))
+    # The spec requires a JSON object body here, and validation has checked it.
+    job = backend.store.start(call.project_id, call.workspace, ExportRequest.from_body(call.document))
     return json_response({"data": {"uuid": job.uuid}})
 
 
 async def export_design_result(backend: EmulatorBackend, call: Call) -> Response:
     """``ExportDesignResult``: the export's status while it runs or failed, its workbook once it succeeded."""
-    uuids = call.request.query_params.getlist("uuid")
+    uuids = call.incoming.query_values("uuid")
     if len(uuids) != 1:
         raise InvalidRequest("invalid query parameter 'uuid': give it exactly once")
     job, status = backend.store.status(call.project_id, call.workspace, uuids[0])
     if status.state != "success":
         return status_response(status.state, status.rate, status.group)
-    content = await run_in_threadpool(build_workbook, job.request)
+    # Built once per job, off the event loop; every later download reuses the bytes.
+    content = job.workbook
+    if content is None:
+        content = await run_in_threadpool(job.workbook_bytes, build_workbook)
     cut = backend.faults.truncate_at(len(content))
     return workbook_response(content, f"dataarts-export-{job.uuid}.xlsx", cut)
 

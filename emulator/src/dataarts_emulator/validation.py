@@ -1,137 +1,240 @@
-"""Request validation driven by ``openapi.yaml`` (see :mod:`dataarts_emulator.spec` for which file).
+"""Request validation compiled once from ``openapi.yaml`` (see :mod:`dataarts_emulator.spec` for which file).
 
-The emulator has no hand-written list of parameters or body rules: every
-request is checked with openapi-core against the operation's parameters and
-request body. Security is deliberately *not* validated here —
-:mod:`dataarts_emulator.auth` decides 401 and 403 itself, before and after
-this step — so validation only ever raises :class:`InvalidRequest` (400).
+The emulator has no hand-written list of parameters or body rules. At
+start-up each operation's parameters and request body are read from the spec
+and their schemas compiled with jsonschema-rs (a ``$ref`` into the spec
+resolves through a registry holding the whole document); a request then
+costs a dictionary lookup and a compiled check per value. A spec that uses a
+parameter feature this module does not implement (non-primitive schemas,
+``content``, cookies) fails at start-up, never silently per request.
+
+Security is deliberately *not* validated here — :mod:`dataarts_emulator.auth`
+decides 401 and 403 itself, before and after this step — so validation only
+ever raises :class:`InvalidRequest` (400). Messages follow openapi-core's
+wording, which the emulator used before: ``Missing required header parameter:
+workspace``, ``invalid query parameter 'uuid': …``, ``invalid request body:
+ids/0: …``; the reason after the colon is jsonschema-rs's.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
-from jsonschema_path import SchemaPath
-from openapi_core.datatypes import RequestParameters
-from openapi_core.validation.request.validators import V31RequestBodyValidator, V31RequestParametersValidator
-from starlette.datastructures import Headers, QueryParams
+import jsonschema_rs
 
 from dataarts_export_client.lib.redaction import clip
-from dataarts_export_client.types import is_json_media_type, parse_media_type
+from dataarts_export_client.types import is_json_media_type, media_type_matches, parse_media_type
 
 from .exceptions import InvalidRequest
+from .routing import HTTP_METHODS
 
+SPEC_URI = "urn:dataarts-emulator:openapi"
 _MAX_MESSAGE = 2000  # bounds messages that echo client input (the spec caps error_msg at 10240)
+_MAX_REASON = 300
+_LOCATIONS = ("path", "query", "header")
+_CASTS: dict[str, Callable[[str], Any] | None] = {"string": None, "integer": int, "number": float}
 
 
-@dataclass
-class _OpenAPIRequest:
-    """The request as openapi-core's ``Request`` protocol wants it."""
-
-    host_url: str
-    path: str
-    method: str
-    parameters: RequestParameters
-    body: bytes | None
-    content_type: str
-    extra: dict[str, Any] = field(default_factory=dict)
+def _pointer(*parts: str) -> str:
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
 
 
-def _server_url(spec: Mapping[str, Any]) -> str:
-    # Any server without variables: routing is ours, openapi-core only needs a URL the spec lists.
-    for server in spec.get("servers", []):
-        url = str(server.get("url", ""))
-        if "{" not in url:
-            return url.rstrip("/")
-    return ""
+class _SpecDocument:
+    """The spec as a JSON document: follows local ``$ref`` s and compiles schemas at their location."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.spec = spec
+        self._registry = jsonschema_rs.Registry([(SPEC_URI, dict(spec))], draft=jsonschema_rs.Draft202012)
+
+    def resolve(self, node: Any, pointer: str) -> tuple[Any, str]:
+        """``node`` (found at ``pointer``) with its ``$ref`` chain followed; returns the target and its pointer."""
+        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+            pointer = node["$ref"].removeprefix("#")
+            node = self.spec
+            for part in pointer.split("/")[1:]:
+                node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node, pointer
+
+    def validator(self, pointer: str) -> jsonschema_rs.Validator:
+        """The schema at ``pointer``, compiled; its own ``$ref`` s resolve within the spec."""
+        fragment = quote(pointer, safe="/~")  # a URI fragment: "{" and "}" of path templates percent-encoded
+        return jsonschema_rs.Draft202012Validator({"$ref": f"{SPEC_URI}#{fragment}"}, registry=self._registry)
+
+
+@dataclass(frozen=True)
+class _Parameter:
+    name: str
+    key: str  # how the request's values are looked up: header names in lower case
+    location: str
+    required: bool
+    allow_empty: bool
+    cast: Callable[[str], Any] | None  # None for strings, which are checked as sent
+    schema: jsonschema_rs.Validator
+
+
+@dataclass(frozen=True)
+class _Body:
+    required: bool
+    media_types: tuple[str, ...]
+    schemas: Mapping[str, jsonschema_rs.Validator]
+
+
+@dataclass(frozen=True)
+class _Operation:
+    parameters: tuple[_Parameter, ...]
+    body: _Body | None
+
+
+def _compile_parameter(document: _SpecDocument, raw: Any, pointer: str) -> _Parameter:
+    param, pointer = document.resolve(raw, pointer)
+    name, location = str(param.get("name")), str(param.get("in"))
+    schema, schema_pointer = document.resolve(param.get("schema", {}), pointer + "/schema")
+    kind = schema.get("type", "string") if isinstance(schema, Mapping) else None
+    if location not in _LOCATIONS or "content" in param or kind not in _CASTS:
+        raise NotImplementedError(f"parameter {name!r} in {location}: only string or number path/query/header ones")
+    return _Parameter(
+        name,
+        name.lower() if location == "header" else name,
+        location,
+        bool(param.get("required", location == "path")),
+        bool(param.get("allowEmptyValue", False)),
+        _CASTS[kind],
+        document.validator(schema_pointer),
+    )
+
+
+def _compile_operation(document: _SpecDocument, template: str, method: str) -> _Operation:
+    item_pointer = _pointer("paths", template)
+    operation_pointer = item_pointer + _pointer(method)
+    item = document.spec["paths"][template]
+    operation = item[method]
+    parameters: dict[tuple[str, str], _Parameter] = {}
+    # Operation parameters first, then the path item's: an operation may override one (openapi-core's order).
+    sources = [(operation, operation_pointer), (item, item_pointer)]
+    for owner, owner_pointer in sources:
+        for index, raw in enumerate(owner.get("parameters", ())):
+            compiled = _compile_parameter(document, raw, f"{owner_pointer}/parameters/{index}")
+            parameters.setdefault((compiled.name, compiled.location), compiled)
+    body = None
+    if "requestBody" in operation:
+        request_body, body_pointer = document.resolve(operation["requestBody"], operation_pointer + "/requestBody")
+        content = request_body.get("content", {})
+        schemas = {
+            media_type: document.validator(f"{body_pointer}/content{_pointer(media_type)}/schema")
+            for media_type, entry in content.items()
+            if "schema" in entry
+        }
+        body = _Body(bool(request_body.get("required", False)), tuple(content), schemas)
+    return _Operation(tuple(parameters.values()), body)
+
+
+def _details(errors: Iterator[jsonschema_rs.ValidationError]) -> str:
+    described = []
+    for error in errors:
+        where = "/".join(str(part) for part in error.instance_path)
+        reason = clip(error.message, _MAX_REASON)
+        described.append(f"{where}: {reason}" if where else reason)
+    return ", ".join(described)
 
 
 class RequestValidator:
-    """Validates parameters and bodies with openapi-core, security excluded."""
+    """Validates each operation's parameters and body against its compiled schemas, security excluded."""
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
-        schema_path = SchemaPath.from_dict(dict(spec))
-        self._parameters = V31RequestParametersValidator(schema_path)
-        self._body = V31RequestBodyValidator(schema_path)
-        self._host_url = _server_url(spec)
-        self._spec = spec
-
-    def has_body(self, template: str, method: str) -> bool:
-        """Whether the operation declares a request body (only then is the body validated)."""
-        operation = self._spec.get("paths", {}).get(template, {}).get(method.lower(), {})
-        return "requestBody" in operation
+        document = _SpecDocument(spec)
+        self._operations = {
+            (template, method.upper()): _compile_operation(document, template, method)
+            for template, item in spec.get("paths", {}).items()
+            for method in item
+            if method in HTTP_METHODS
+        }
 
     def validate(
         self,
         *,
+        template: str,
         method: str,
-        raw_path: str,
         path_params: Mapping[str, str],
-        query: QueryParams,
-        headers: Headers,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
         body: bytes,
-        has_body_schema: bool,
-    ) -> None:
-        """Raise :class:`InvalidRequest` listing every problem the spec finds."""
-        request = _OpenAPIRequest(
-            host_url=self._host_url,
-            path=raw_path,
-            method=method.lower(),
-            parameters=RequestParameters(query=query, header=headers, path=dict(path_params)),
-            body=body,
-            # A bodiless request's Content-Type is never checked (the SDK sends one on GET).
-            content_type=(headers.get("content-type") or "application/octet-stream").lower(),
-        )
-        problems = [describe(error) for error in self._parameters.iter_errors(request)]
-        if has_body_schema and body and is_json_media_type(parse_media_type(request.content_type)):
-            check_json_text(body)
-        if has_body_schema:
-            problems += [describe(error) for error in self._body.iter_errors(request)]
+        content_type: str | None,
+    ) -> Any:
+        """The request's JSON body (None when it has none); raise :class:`InvalidRequest` naming every problem.
+
+        ``headers`` are keyed by lower-case name; ``query`` holds each parameter's last value.
+        """
+        operation = self._operations[(template, method)]
+        values = {"path": path_params, "query": query, "header": headers}
+        problems = [
+            problem
+            for parameter in operation.parameters
+            if (problem := _check_parameter(parameter, values[parameter.location])) is not None
+        ]
+        document = None
+        if operation.body is not None:
+            media_type = parse_media_type(content_type)
+            if body and is_json_media_type(media_type):
+                document = parse_json_text(body)
+            problem = _check_body(operation.body, body, document, media_type, content_type)
+            if problem is not None:
+                problems.append(problem)
         if problems:
             raise InvalidRequest(clip("; ".join(problems), _MAX_MESSAGE))
+        return document
 
 
-def check_json_text(body: bytes) -> None:
-    """Reject a JSON body that is not UTF-8 JSON text (RFC 8259) with a clear message.
+def _check_parameter(parameter: _Parameter, values: Mapping[str, str]) -> str | None:
+    raw = values.get(parameter.key)
+    if raw is None:
+        return f"Missing required {parameter.location} parameter: {parameter.name}" if parameter.required else None
+    label = f"invalid {parameter.location} parameter '{parameter.name}'"
+    if parameter.location == "query" and raw == "" and not parameter.allow_empty:
+        return f"{label}: Value of {parameter.name} query parameter cannot be empty"
+    value: Any = raw
+    if parameter.cast is not None:
+        try:
+            value = parameter.cast(raw)
+        except ValueError:
+            return f"{label}: {clip(repr(raw), _MAX_REASON)} is not a valid {parameter.cast.__name__}"
+    if parameter.schema.is_valid(value):
+        return None
+    return f"{label}: {_details(parameter.schema.iter_errors(value))}"
 
-    openapi-core would fail on such bodies too, but with errors that cannot
-    even be printed (non-UTF-8 bytes) or a RecursionError (deep nesting).
+
+def _check_body(
+    body_spec: _Body, body: bytes, document: Any, media_type: str | None, content_type: str | None
+) -> str | None:
+    if not body:
+        return "Missing required request body" if body_spec.required else None
+    declared = next((entry for entry in body_spec.media_types if media_type_matches(media_type, [entry])), None)
+    if declared is None:
+        shown = (content_type or "application/octet-stream").lower()
+        return (
+            f"invalid request body: Content for the following mimetype not found: {shown}. "
+            f"Valid mimetypes: {list(body_spec.media_types)}"
+        )
+    schema = body_spec.schemas.get(declared)
+    if schema is None or not is_json_media_type(declared) or schema.is_valid(document):
+        return None
+    return f"invalid request body: {_details(schema.iter_errors(document))}"
+
+
+def parse_json_text(body: bytes) -> Any:
+    """The JSON document in ``body``; :class:`InvalidRequest` when it is not UTF-8 JSON text (RFC 8259).
+
+    Decoding and nesting get their own clear messages: a parser's raw errors
+    on such bodies are unprintable bytes or a RecursionError.
     """
     try:
-        json.loads(body.decode("utf-8"))
+        return json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:
         raise InvalidRequest("invalid request body: JSON must be UTF-8 text") from None
     except RecursionError:
         raise InvalidRequest("invalid request body: JSON nested too deeply") from None
     except ValueError as error:
         raise InvalidRequest(clip(f"invalid request body: not JSON ({error})", _MAX_MESSAGE)) from None
-
-
-def _schema_errors(error: BaseException) -> Iterator[str]:
-    for schema_error in getattr(error, "schema_errors", ()) or ():
-        where = "/".join(str(part) for part in getattr(schema_error, "path", ()))
-        message = clip(str(getattr(schema_error, "message", schema_error)), 300)
-        yield f"{where}: {message}" if where else message
-
-
-def _label(error: BaseException) -> str:
-    name, location = getattr(error, "name", None), getattr(error, "location", None)
-    if isinstance(name, str) and isinstance(location, str):
-        return f"invalid {location} parameter '{name}'"
-    return "invalid request body" if "body" in type(error).__name__.lower() else str(error)
-
-
-def describe(error: BaseException) -> str:
-    """One line naming what is wrong: where (parameter or body) and the deepest reason openapi-core gives."""
-    cause, deepest = error.__cause__, None
-    while cause is not None:
-        details = list(_schema_errors(cause))
-        if details:
-            return f"{_label(error)}: {', '.join(details)}"
-        deepest, cause = cause, cause.__cause__
-    if deepest is None:
-        return str(error)
-    return f"{_label(error)}: {deepest}"

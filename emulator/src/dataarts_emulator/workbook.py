@@ -4,31 +4,23 @@ Each export type has its own sheet layout (title and columns); each requested
 id becomes a row whose other cells are derived from a hash of the type and id,
 so they look plausible and never change. A second sheet records the request.
 Equal requests give equal bytes: the document properties carry a fixed date
-and the zip entries a fixed timestamp, which lets tests compare downloads and
-lets clients cache or checksum them.
+and the zip entries a fixed timestamp (:mod:`dataarts_emulator.xlsx`), which
+lets tests compare downloads and lets clients cache or checksum them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.writer.excel import ExcelWriter
 
 from .models import ExportRequest
+from .xlsx import Sheet, write_xlsx
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIXED_MOMENT = datetime(2024, 1, 1, 0, 0, 0)  # naive: openpyxl writes it as UTC
-_ZIP_MOMENT = (1980, 1, 1, 0, 0, 0)
-_MAX_CELL_CHARS = 32767  # Excel's limit for one cell
+CREATOR = "DataArts Studio emulator"
+FIXED_MOMENT = datetime(2024, 1, 1, 0, 0, 0)  # naive, written as UTC
+_SINGLE_IDS = ("directory_id", "biz_catalog_id", "model_id")
 
 RowFactory = Callable[[str, str], list[str]]
 
@@ -95,65 +87,16 @@ def layout_for(export_type: str | None) -> SheetLayout:
     return LAYOUTS.get(export_type or "", GENERIC_LAYOUT)
 
 
-def cell_text(value: str) -> str:
-    """Text safe for a cell: no lone surrogates, no XML-illegal characters, within Excel's length."""
-    text = value.encode("utf-8", "replace").decode("utf-8")
-    cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return cleaned[:_MAX_CELL_CHARS]
-
-
-def _append(sheet: Any, values: Sequence[str], *, bold: bool = False) -> None:
-    sheet.append([cell_text(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        # Strings starting with "=" would otherwise become formulas: ids are data, never code.
-        cell.data_type = "s"
-        if bold:
-            cell.font = Font(bold=True)
-
-
 def build_workbook(request: ExportRequest) -> bytes:
-    """The ``.xlsx`` bytes for ``request``; equal requests give equal bytes."""
+    """The ``.xlsx`` bytes for ``request``; equal requests give equal bytes, in time linear in the ids."""
     layout = layout_for(request.type)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = layout.title
-    _append(sheet, layout.columns, bold=True)
-    for object_id in request.ids:
-        _append(sheet, layout.row(request.type or "", object_id))
-    info = workbook.create_sheet("Export")
-    _append(info, ("Parameter", "Value"), bold=True)
-    _append(info, ("type", request.type or ""))
-    _append(info, ("asyn", "true" if request.asyn else "false"))
-    _append(info, ("ids", str(len(request.ids))))
-    for name in ("directory_id", "biz_catalog_id", "model_id"):
-        value = getattr(request, name)
-        if value is not None:
-            _append(info, (name, value))
+    kind = request.type or ""
+    info = [("type", kind), ("asyn", "true" if request.asyn else "false"), ("ids", str(len(request.ids)))]
+    info += [(name, value) for name in _SINGLE_IDS if (value := getattr(request, name)) is not None]
     if request.biz_catalog_id_list:
-        _append(info, ("biz_catalog_id_list", ",".join(request.biz_catalog_id_list)))
-    props = workbook.properties
-    props.creator = "DataArts Studio emulator"
-    props.title = f"DataArts export: {layout.title}"
-    props.created = FIXED_MOMENT
-    props.modified = FIXED_MOMENT
-    return _with_fixed_timestamps(_save(workbook))
-
-
-def _save(workbook: Workbook) -> bytes:
-    # ExcelWriter directly: openpyxl's save_workbook stamps "modified" with the current time.
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).write_data()
-    return buffer.getvalue()
-
-
-def _with_fixed_timestamps(data: bytes) -> bytes:
-    """Re-pack the zip with one fixed timestamp per entry (zipfile stamps entries with the current time)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            fixed = zipfile.ZipInfo(entry.filename, date_time=_ZIP_MOMENT)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(entry.filename))
-    return out.getvalue()
+        info.append(("biz_catalog_id_list", ",".join(request.biz_catalog_id_list)))
+    sheets = [
+        Sheet(layout.title, layout.columns, (layout.row(kind, object_id) for object_id in request.ids)),
+        Sheet("Export", ("Parameter", "Value"), info),
+    ]
+    return write_xlsx(sheets, creator=CREATOR, title=f"DataArts export: {layout.title}", moment=FIXED_MOMENT)

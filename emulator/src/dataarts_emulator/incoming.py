@@ -1,0 +1,87 @@
+"""What the checks read of one request, decoded once from the ASGI scope.
+
+Routing, validation, authentication and the handlers all read the same
+:class:`Incoming`: the raw path, the headers as a dictionary and the query as
+decoded pairs, built once per request instead of once per reader. Header
+values are Latin-1 text as HTTP and Starlette have them; authentication sees
+them re-decoded as UTF-8 where they are, because the SDK signs header text and
+sends its UTF-8 bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+from starlette.types import Receive, Scope
+
+from .auth import ReceivedRequest
+from .exceptions import InvalidRequest
+
+
+def _utf8(text: str) -> str:
+    if text.isascii():
+        return text
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        return text
+
+
+@dataclass
+class Incoming:
+    """One request: method, raw path, headers (lower-case names, first one wins), query pairs and body."""
+
+    method: str
+    raw_path: str
+    headers: dict[str, str]
+    query: list[tuple[str, str]]
+    body: bytes = field(default=b"", repr=False)
+
+    @classmethod
+    def from_scope(cls, scope: Scope) -> Incoming:
+        """The request line and headers of ``scope`` (the body is read later, once its size may be checked)."""
+        raw = scope.get("raw_path")
+        raw_path = raw.decode("latin-1").split("?", 1)[0] if isinstance(raw, bytes) else quote(scope["path"])
+        headers: dict[str, str] = {}
+        for name, value in scope["headers"]:
+            headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        return cls(scope["method"], raw_path, headers, query)
+
+    @cached_property
+    def query_last(self) -> Mapping[str, str]:
+        """Each query parameter's last value (a repeated parameter is checked by the handler)."""
+        return dict(self.query)
+
+    def query_values(self, name: str) -> list[str]:
+        """Every value of query parameter ``name``, in order."""
+        return [value for key, value in self.query if key == name]
+
+    def signed_view(self) -> ReceivedRequest:
+        """The request as authentication checks it (header values re-decoded as UTF-8 where they are)."""
+        headers = {name: _utf8(value) for name, value in self.headers.items()}
+        return ReceivedRequest(self.method, self.raw_path, self.query, headers, self.body)
+
+    async def read_body(self, receive: Receive, limit: int) -> None:
+        """Read the body into :attr:`body`; :class:`InvalidRequest` past ``limit`` bytes or when the client left."""
+        too_large = InvalidRequest(f"the request body exceeds {limit} bytes")
+        declared = self.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise too_large
+        chunks, size = [], 0
+        while True:
+            message: Any = await receive()
+            if message["type"] == "http.disconnect":
+                raise InvalidRequest("the client closed the connection before the body ended")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        self.body = b"".join(chunks)
