@@ -38,7 +38,10 @@ def run(size_mib: int = 200, rounds: int = 5, *, client_variant: str = "client")
     runs: dict[str, list[dict[str, Any]]] = {variant: [] for variant in variants}
     port = free_port()
     command = [sys.executable, "-m", "tools.bench.stub", str(port), str(size_mib * MIB)]
-    with server("workbook stub", command, port) as base_url, tempfile.TemporaryDirectory(dir=ROOT) as scratch:
+    with (
+        server("workbook stub", command, port) as base_url,
+        tempfile.TemporaryDirectory(prefix=".bench-", dir=ROOT) as scratch,
+    ):
         for round_index in range(rounds):
             # The official SDK holds the whole workbook in memory and is slow: one run of it is enough.
             for variant in variants if round_index == 0 else variants[:2]:

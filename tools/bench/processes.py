@@ -66,7 +66,9 @@ def run_worker(
     except subprocess.TimeoutExpired as expired:
         return _json_lines(expired.stdout)
     if done.returncode != 0:
-        raise BenchError(f"{module} {' '.join(args)} exited {done.returncode}:\n{_tail(done.stderr)}")
+        tail = _tail(done.stderr)
+        last = tail.splitlines()[-1] if tail else "no output"
+        raise BenchError(f"{module} exited {done.returncode}: {last}\n{tail}")
     return _json_lines(done.stdout)
 
 

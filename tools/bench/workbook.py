@@ -42,7 +42,7 @@ def run() -> Section:
     export: dict[int, float | None] = {}
     with (
         serve_process(["--export-seconds", "0", "--log-level", "warning"]) as (base_url, _),
-        tempfile.TemporaryDirectory(dir=ROOT) as scratch,
+        tempfile.TemporaryDirectory(prefix=".bench-", dir=ROOT) as scratch,
     ):
         for size in SIZES:
             if None in build.values() or None in export.values():
