@@ -22,6 +22,7 @@ from typing import IO, Any
 
 import httpx
 import uvicorn
+from starlette.types import ASGIApp
 
 from .app import create_app
 from .models import Clock
@@ -42,12 +43,19 @@ def serve(
     Returns once ``/healthz`` answers 200; stops the server and joins the
     thread on exit. ``clock`` is passed to :func:`create_app`.
     """
+    with serve_app(create_app(settings, clock=clock), log_level=log_level) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serve_app(app: ASGIApp, *, log_level: str = "warning") -> Iterator[str]:
+    """Serve any ASGI ``app`` as :func:`serve` does (the pytest plugin serves a wrapped emulator this way)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(settings, clock=clock),
+        app,
         log_level=log_level,
         lifespan="off",
         access_log=False,
