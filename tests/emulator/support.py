@@ -142,3 +142,14 @@ class SpecCheckingTransport(httpx.AsyncBaseTransport):
 
 
 ClientFactory = Callable[..., httpx.AsyncClient]
+
+
+def read_raw(answer: httpx.Response) -> tuple[bytes, httpx.TransportError | None]:
+    """The bytes of a streamed answer as they came, and the transport error that ended it early, if any."""
+    received = bytearray()
+    try:
+        for chunk in answer.iter_raw():
+            received += chunk
+    except httpx.TransportError as error:
+        return bytes(received), error
+    return bytes(received), None

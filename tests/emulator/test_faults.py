@@ -65,12 +65,17 @@ async def test_latency_is_added(make_client: ClientFactory) -> None:
 
 
 def test_truncate_decisions_are_seeded_and_bounded() -> None:
-    cuts = [FaultInjector(EmulatorSettings(truncate_rate=0.5, seed=9)).truncate_at(1000) for _ in range(1)]
-    again = [FaultInjector(EmulatorSettings(truncate_rate=0.5, seed=9)).truncate_at(1000) for _ in range(1)]
-    assert cuts == again
+    def cuts(seed: int) -> list[int | None]:
+        injector = FaultInjector(EmulatorSettings(truncate_rate=0.5, seed=seed))
+        return [injector.plan_delivery(1000).cut for _ in range(20)]
+
+    assert cuts(9) == cuts(9)
+    assert cuts(9) != cuts(10)
+    assert None in cuts(9)
     injector = FaultInjector(EmulatorSettings(truncate_rate=1.0, seed=1))
-    assert all(1 <= (injector.truncate_at(100) or 0) < 100 for _ in range(50))
-    assert FaultInjector(EmulatorSettings(truncate_rate=0.0)).truncate_at(100) is None
+    assert all(1 <= (injector.plan_delivery(100).cut or 0) < 100 for _ in range(50))
+    assert FaultInjector(EmulatorSettings(truncate_rate=0.0)).plan_delivery(100).plain
+    assert FaultInjector(EmulatorSettings(truncate_rate=1.0)).plan_delivery(1).plain
 
 
 def test_truncated_download_is_seen_as_incomplete_by_the_client() -> None:

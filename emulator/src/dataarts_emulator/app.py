@@ -6,13 +6,16 @@ Order of checks, each answering at most once:
    never faulted, never authenticated (readiness probes must not flap);
 2. route: 404 for a path the spec does not have, 405 (with ``Allow``) for a
    method it does not list there;
-3. injected latency, then an injected fault (429 / 500 / 502 / 503);
+3. injected latency, then an injected fault: 429 / 500 / 502 / 503, a
+   connection reset without any answer (:mod:`dataarts_emulator.connection`),
+   or 200 with an HTML proxy page;
 4. body size: 400 over ``max_body_bytes``;
 5. authentication: 401;
 6. spec validation of parameters and body: 400;
 7. tenant and workspace: 403;
-8. the operation's handler (:mod:`dataarts_emulator.responses`): 200, or 400
-   ``DLG.0818`` for an unknown export, or 429 when the job store is full.
+8. the operation's handler (:mod:`dataarts_emulator.responses`): 200 (206
+   or 416 for a byte range of the workbook), or 400 ``DLG.0818`` for an
+   unknown export, or 429 when the job store is full.
 
 Authentication comes before validation so that missing or wrong credentials
 give 401 whatever else is wrong; validation comes before the tenant check so
@@ -38,10 +41,11 @@ from starlette.types import Receive, Scope, Send
 
 from .auth import authorize
 from .backend import EmulatorBackend
-from .exceptions import EmulatorError, InternalError, MethodNotAllowed
+from .connection import drop_connection
+from .exceptions import ConnectionReset, EmulatorError, InternalError, MethodNotAllowed, ProxyPage
 from .incoming import Incoming
 from .models import Clock
-from .rendering import error_response, json_response, stamp_request_id
+from .rendering import error_response, json_response, proxy_page_response, stamp_request_id
 from .responses import HANDLERS, Call
 from .routing import RouteMatch
 from .settings import EmulatorSettings
@@ -92,6 +96,10 @@ async def _answer(backend: EmulatorBackend, scope: Scope, receive: Receive) -> R
         return await _dispatch(backend, incoming, receive)
     except EmulatorError as error:
         return error_response(error)
+    except ProxyPage:
+        return proxy_page_response()
+    except ConnectionReset:
+        raise  # acted out by _endpoint: an injected fault, not a crash
     except Exception:
         logger.exception(
             "the emulator failed on %s %s; answering 500 %s",
@@ -104,7 +112,12 @@ async def _answer(backend: EmulatorBackend, scope: Scope, receive: Receive) -> R
 
 
 async def _endpoint(scope: Scope, receive: Receive, send: Send) -> None:
-    response = await _answer(scope["app"].state.backend, scope, receive)
+    try:
+        response = await _answer(scope["app"].state.backend, scope, receive)
+    except ConnectionReset:
+        if await drop_connection(receive):
+            return
+        raise  # no socket to reset (in process): the caller sees the exception instead
     stamp_request_id(response)
     await response(scope, receive, send)
 

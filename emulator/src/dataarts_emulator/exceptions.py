@@ -62,6 +62,17 @@ class ExportNotFound(EmulatorError, status=400, error_code="DLG.0818", message="
     """No such export in this project and workspace (unknown and foreign uuids alike)."""
 
 
+class RangeNotSatisfiable(EmulatorError, status=416, error_code="DLG.0416"):
+    """A ``Range`` that starts past the workbook's end; ``Content-Range: bytes */length`` gives the length."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(
+            f"The requested range is not satisfiable: the file has {length} bytes.",
+            {"Content-Range": f"bytes */{length}"},
+        )
+        self.length = length
+
+
 class StoreFull(EmulatorError, status=429, error_code="DLG.0429"):
     """The job store holds ``max_jobs`` exports; ``retry_after`` seconds until one expires."""
 
@@ -106,6 +117,23 @@ class InternalError(
     Its own code, distinct from the injected ``DLG.0500``, so that neither a
     client nor the test suite can mistake a crash for a fault it asked for.
     """
+
+
+class InjectedDisruption(Exception):
+    """An injected fault that is no error answer, acted out by the HTTP layer (never rendered as JSON).
+
+    Deliberately not an :class:`EmulatorError`: these have no ``error_code``,
+    and the app must neither render them as an error body nor log them as
+    its own crash (``EMU.0500``).
+    """
+
+
+class ConnectionReset(InjectedDisruption):
+    """Injected fault: the connection is reset before any answer (as a dying load balancer does)."""
+
+
+class ProxyPage(InjectedDisruption):
+    """Injected fault: ``200`` with an HTML page, as a captive portal or misrouted proxy answers."""
 
 
 INJECTED_SERVER_ERRORS: tuple[type[EmulatorError], ...] = (

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .exceptions import ExportNotFound, StoreFull
+from .ranges import etag_of
 from .settings import EmulatorSettings
 
 Clock = Callable[[], float]
@@ -88,7 +89,7 @@ class JobStatus:
 class Job:
     """One export. ``failure`` is decided at start; ``None`` means the export will succeed.
 
-    ``workbook`` holds the file once it has been built (see :meth:`workbook_bytes`);
+    ``workbook`` holds the file once it has been built (see :meth:`workbook_bytes`), ``etag`` its entity tag;
     it lives and expires with the job, so the store's bounds bound it too.
     """
 
@@ -101,13 +102,19 @@ class Job:
     failure: dict[str, Any] | None = None
     expires_at: float = field(default=math.inf)
     workbook: bytes | None = field(default=None, repr=False)
+    etag: str | None = field(default=None, repr=False)
     _workbook_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def workbook_bytes(self, build: Callable[[ExportRequest], bytes]) -> bytes:
-        """The finished export's file: ``build(request)`` on the first call only, however many callers race."""
+        """The finished export's file: ``build(request)`` on the first call only, however many callers race.
+
+        Its strong ``ETag`` (:attr:`etag`) is computed with it, once.
+        """
         with self._workbook_lock:
             if self.workbook is None:
-                self.workbook = build(self.request)
+                content = build(self.request)
+                self.etag = etag_of(content)
+                self.workbook = content
             return self.workbook
 
     @property

@@ -16,9 +16,11 @@ from typing import Any
 from urllib.parse import quote
 
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
+from .delivery import DeliveredResponse
 from .exceptions import EmulatorError
+from .faults import PLAIN, Delivery
+from .ranges import ByteRange
 from .xlsx import CONTENT_TYPE as WORKBOOK_CONTENT_TYPE
 
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
@@ -50,28 +52,30 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-class TruncatedResponse(Response):
-    """Declares the full ``Content-Length`` but sends only ``cut`` bytes, then hangs up.
-
-    Returning without the final body message makes the server close the
-    connection, which is what a dropped download looks like to a client.
-    """
-
-    def __init__(self, content: bytes, cut: int, headers: Mapping[str, str], media_type: str) -> None:
-        super().__init__(content, headers=dict(headers), media_type=media_type)
-        self.cut = cut
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-        await send({"type": "http.response.body", "body": self.body[: self.cut], "more_body": True})
+def workbook_response(
+    content: bytes, filename: str, etag: str, part: ByteRange | None = None, delivery: Delivery = PLAIN
+) -> Response:
+    """The Excel file (200), or the ``part`` of it (206), with its ``ETag``; sent as ``delivery`` says."""
+    headers = {"Content-Disposition": content_disposition(filename), "ETag": etag, "Accept-Ranges": "bytes"}
+    status, body = 200, content
+    if part is not None:
+        status, body = 206, content[part.first : part.last + 1]
+        headers["Content-Range"] = part.content_range()
+    if delivery.plain:
+        return Response(body, status_code=status, headers=headers, media_type=WORKBOOK_CONTENT_TYPE)
+    return DeliveredResponse(body, delivery, status, headers, WORKBOOK_CONTENT_TYPE)
 
 
-def workbook_response(content: bytes, filename: str, cut: int | None = None) -> Response:
-    """The Excel file; with ``cut`` the body stops after that many bytes (injected fault)."""
-    headers = {"Content-Disposition": content_disposition(filename)}
-    if cut is not None:
-        return TruncatedResponse(content, cut, headers, WORKBOOK_CONTENT_TYPE)
-    return Response(content, headers=headers, media_type=WORKBOOK_CONTENT_TYPE)
+PROXY_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>Network notice</title></head>"
+    b"<body><h1>Please log in to continue</h1><p>This page was served by a proxy, "
+    b"not by the API (injected fault).</p></body></html>\n"
+)
+
+
+def proxy_page_response() -> Response:
+    """``200 text/html``: what a captive portal or a misrouted proxy answers in place of the API."""
+    return Response(PROXY_PAGE, media_type="text/html; charset=utf-8")
 
 
 def stamp_request_id(response: Response) -> None:

@@ -21,6 +21,7 @@ from .backend import EmulatorBackend
 from .exceptions import InvalidRequest
 from .incoming import Incoming
 from .models import ExportRequest
+from .ranges import etag_of, select_range
 from .rendering import json_response, status_response, workbook_response
 from .workbook import build_workbook
 
@@ -47,7 +48,10 @@ async def export_design_models(backend: EmulatorBackend, call: Call) -> Response
 
 
 async def export_design_result(backend: EmulatorBackend, call: Call) -> Response:
-    """``ExportDesignResult``: the export's status while it runs or failed, its workbook once it succeeded."""
+    """``ExportDesignResult``: the export's status while it runs or failed, its workbook once it succeeded.
+
+    The workbook honours a single byte ``Range`` (206, or 416), see :mod:`dataarts_emulator.ranges`.
+    """
     uuids = call.incoming.query_values("uuid")
     if len(uuids) != 1:
         raise InvalidRequest("invalid query parameter 'uuid': give it exactly once")
@@ -58,8 +62,11 @@ async def export_design_result(backend: EmulatorBackend, call: Call) -> Response
     content = job.workbook
     if content is None:
         content = await run_in_threadpool(job.workbook_bytes, build_workbook)
-    cut = backend.faults.truncate_at(len(content))
-    return workbook_response(content, f"dataarts-export-{job.uuid}.xlsx", cut)
+    etag = job.etag or etag_of(content)
+    headers = call.incoming.headers
+    part = select_range(headers.get("range"), headers.get("if-range"), etag, len(content))
+    delivery = backend.faults.plan_delivery(len(content) if part is None else part.size)
+    return workbook_response(content, f"dataarts-export-{job.uuid}.xlsx", etag, part, delivery)
 
 
 HANDLERS: dict[str, Handler] = {

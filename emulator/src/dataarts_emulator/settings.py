@@ -115,6 +115,14 @@ class EmulatorSettings:
     fault_rate: float = setting(0.0, "fraction of API requests answered 500/502/503", **_RATE)
     throttle_rate: float = setting(0.0, "fraction of API requests answered 429 with Retry-After", **_RATE)
     truncate_rate: float = setting(0.0, "fraction of workbook downloads cut short", **_RATE)
+    reset_rate: float = setting(0.0, "fraction of API requests whose connection is reset before any answer", **_RATE)
+    proxy_page_rate: float = setting(0.0, "fraction of API requests answered 200 with an HTML proxy page", **_RATE)
+    stall_rate: float = setting(0.0, "fraction of workbook downloads that stall mid-transfer", **_RATE)
+    stall_seconds: float = setting(30.0, "seconds a stalled download waits before sending the rest", minimum=0)
+    trickle_rate: float = setting(0.0, "fraction of workbook downloads sent slowly", **_RATE)
+    trickle_bytes_per_second: float = setting(
+        1024.0, "speed of a slowly sent workbook, in bytes per second", minimum=0.001
+    )
     latency_ms: float = setting(0.0, "milliseconds added to every API answer", minimum=0)
     retry_after_seconds: int = setting(1, "Retry-After of injected throttling, in seconds", minimum=0)
     max_jobs: int = setting(1000, "most exports kept at once; more gives 429", minimum=1)
@@ -129,8 +137,8 @@ class EmulatorSettings:
         if not self.tenants:
             raise ConfigError("at least one tenant is needed")
         check_bounds(self)
-        if self.fault_rate + self.throttle_rate > 1.0:
-            raise ConfigError("fault_rate + throttle_rate must not exceed 1")
+        if self.fault_rate + self.throttle_rate + self.reset_rate + self.proxy_page_rate > 1.0:
+            raise ConfigError("fault_rate + throttle_rate + reset_rate + proxy_page_rate must not exceed 1")
 
 
 @dataclass(frozen=True)
