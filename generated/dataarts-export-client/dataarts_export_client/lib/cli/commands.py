@@ -32,7 +32,15 @@ from ..results import ExportReady, ExportSnapshot
 from ..start import start_export
 from ..wait import poll_export_status, wait_for_export
 from .outcomes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, report, restated
-from .output import PROG, ProgressPrinter, Scrubber, debug_logging, print_json
+from .output import (
+    PROG,
+    ProgressDisplay,
+    Scrubber,
+    count_download_bytes,
+    debug_logging,
+    print_json,
+    progress_display,
+)
 from .parser import build_parser
 
 __all__ = ["COMMANDS", "main"]
@@ -54,7 +62,7 @@ class Context:
     project_id: str
     workspace: str
     policy: RetryPolicy
-    progress: ProgressPrinter
+    progress: ProgressDisplay
     out: TextIO
 
     def target(self) -> _Target:
@@ -175,8 +183,16 @@ def _context(
     workspace = _from_env(args.workspace, "--workspace", (WORKSPACE_ENV,), environ)
     if args.command in ("export", "download"):
         _check_dest(args.dest)
-    client = client_from_env(endpoint=args.endpoint, region=args.region, project_id=project_id, environ=environ)
-    return Context(client, project_id, workspace, policy, ProgressPrinter(err, quiet=args.quiet), out)
+    progress = progress_display(err, quiet=args.quiet)
+    hooks = {"response": [count_download_bytes(progress.transfer)]}
+    client = client_from_env(
+        endpoint=args.endpoint,
+        region=args.region,
+        project_id=project_id,
+        environ=environ,
+        httpx_args={"event_hooks": hooks},
+    )
+    return Context(client, project_id, workspace, policy, progress, out)
 
 
 def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POLICY) -> int:
@@ -202,6 +218,7 @@ def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POL
             try:
                 return COMMANDS[args.command](args, ctx)
             finally:
+                ctx.progress.close()
                 progress_uuid = ctx.progress.uuid
         except KeyboardInterrupt:
             uuid = progress_uuid or getattr(args, "uuid", None)

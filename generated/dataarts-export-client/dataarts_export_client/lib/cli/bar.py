@@ -1,0 +1,76 @@
+"""The progress bar of ``dataarts-export`` at a terminal, drawn with rich.
+
+A module of its own so that rich is imported only when a bar is drawn
+(:func:`.output.progress_display` imports it for a terminal): the library,
+and runs whose stderr is a file or a pipe, never pay rich's import time.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.text import Text
+
+from ..results import ExportProgress
+
+__all__ = ["ProgressBar"]
+
+
+class _DetailColumn(ProgressColumn):
+    """Elapsed time for the export; bytes, speed and time left for the download."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._elapsed = TimeElapsedColumn()
+        self._transfer = (DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+
+    def render(self, task: Task) -> Text:
+        if task.fields.get("download"):
+            return Text(" ").join(column.render(task) for column in self._transfer)
+        return self._elapsed.render(task)
+
+
+class ProgressBar:
+    """A live bar: the export's rate while it runs, then the download's bytes, speed and time left.
+
+    rich redraws it in place, fits it to the terminal's width, and its
+    transfer columns compute speed and time left from a moving window.
+    :meth:`close` stops redrawing and leaves the last state on screen.
+    """
+
+    def __init__(self, err: TextIO) -> None:
+        self.uuid: str | None = None
+        self._export: TaskID | None = None
+        self._download: TaskID | None = None
+        columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), _DetailColumn())
+        self._bar = Progress(*columns, console=Console(file=err))
+        self._bar.start()
+
+    def __call__(self, progress: ExportProgress) -> None:
+        self.uuid = progress.uuid
+        description = f"export {progress.uuid[:8]} {progress.status.value}"
+        if self._export is None:
+            self._export = self._bar.add_task(description, total=100)
+        self._bar.update(self._export, description=description, completed=progress.percent or 0)
+
+    def transfer(self, received: int, total: int | None) -> None:
+        if self._download is None:
+            self._download = self._bar.add_task("download", total=total, download=True)
+        self._bar.update(self._download, completed=received, total=total)
+
+    def close(self) -> None:
+        self._bar.stop()
