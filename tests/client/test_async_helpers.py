@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -162,7 +163,7 @@ async def test_async_truncation_retried_then_typed_error_and_no_file(tmp_path: P
     script = Script(workbook(CONTENT[:10], length=len(CONTENT)), repeat_last=True)
     with pytest.raises(TruncatedDownload):
         await download(script, target)
-    assert len(script.requests) == SCRIPTED_POLICY.max_download_attempts
+    assert len(script.requests) == SCRIPTED_POLICY.max_download_attempts + 1  # the first attempt saved bytes
     assert target.read_bytes() == b"good"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.xlsx"]
 
@@ -199,7 +200,7 @@ async def test_async_export_to_file(tmp_path: Path) -> None:
     assert [request.method for request in script.requests] == ["POST", "POST", "GET", "GET"]
 
 
-async def test_async_start_does_not_retry_server_errors() -> None:
+async def test_async_start_retry_switched_off_does_not_retry_server_errors() -> None:
     script = Script(error(500))
     with pytest.raises(ServerError):
         await async_start_export(
@@ -208,9 +209,26 @@ async def test_async_start_does_not_retry_server_errors() -> None:
             workspace=WORKSPACE,
             body=ExportParam(),
             timeout=60.0,
-            policy=SCRIPTED_POLICY,
+            policy=replace(SCRIPTED_POLICY, retry_start=False),
         )
     assert len(script.requests) == 1
+
+
+async def test_async_start_retries_server_errors_and_resets_by_default() -> None:
+    clock = FakeClock()
+    script = Script(error(502), httpx.ReadError("reset"), httpx.Response(200, json={"data": {"uuid": UUID}}))
+    uuid = await async_start_export(
+        client_for(script),
+        project_id=PROJECT_ID,
+        workspace=WORKSPACE,
+        body=ExportParam(),
+        timeout=60.0,
+        policy=SCRIPTED_POLICY,
+        clock=clock,
+        sleep=clock.async_sleep,
+    )
+    assert uuid == UUID
+    assert clock.sleeps == [0.5, 1.0]
 
 
 async def test_async_start_retries_connect_errors() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -14,11 +15,13 @@ import pytest
 from dataarts_export_client.lib import (
     AuthenticationError,
     BadRequestError,
+    DestinationError,
     DownloadError,
     ExportFailed,
     ExportTimeout,
     NetworkError,
     RetryPolicy,
+    ServerError,
     ThrottledError,
     TruncatedDownload,
     UnexpectedResponse,
@@ -155,7 +158,9 @@ def test_persistent_truncation_raises_and_leaves_nothing(tmp_path: Path) -> None
     assert caught.value.expected == len(CONTENT)
     assert caught.value.received == 100
     assert caught.value.uuid == UUID
-    assert len(script.requests) == SCRIPTED_POLICY.max_download_attempts
+    # The first attempt saved 100 bytes (progress: free); the server's whole answers to the
+    # Range requests start the file over without progress and use up the attempts.
+    assert len(script.requests) == SCRIPTED_POLICY.max_download_attempts + 1
     assert leftovers(tmp_path) == []
 
 
@@ -179,7 +184,7 @@ def test_stream_breaking_mid_body_keeps_existing_file_intact(tmp_path: Path, exc
     assert caught.value.__cause__ is exc
     assert target.read_bytes() == GOOD
     assert leftovers(tmp_path) == ["report.xlsx"]
-    assert len(script.requests) == SCRIPTED_POLICY.max_download_attempts
+    assert len(script.requests) == SCRIPTED_POLICY.max_download_attempts + 1  # the first attempt saved bytes
 
 
 def test_stream_breaking_once_is_retried(tmp_path: Path) -> None:
@@ -215,7 +220,7 @@ def test_download_retry_gives_up_at_deadline(tmp_path: Path) -> None:
     def late_sleep(seconds: float) -> None:
         clock.sleep(seconds + 100)
 
-    with pytest.raises(DownloadError):
+    with pytest.raises(ExportTimeout) as caught:
         download_export(
             client_for(script),
             project_id=PROJECT_ID,
@@ -227,11 +232,13 @@ def test_download_retry_gives_up_at_deadline(tmp_path: Path) -> None:
             clock=clock,
             sleep=late_sleep,
         )
+    assert caught.value.uuid == UUID
     assert len(script.requests) == 2
+    assert leftovers(tmp_path) == []
 
 
 def test_unwritable_destination_raises_os_error(tmp_path: Path) -> None:
-    with pytest.raises(OSError, match="No such file"):
+    with pytest.raises(DestinationError, match="No such file"):
         download(Script(workbook(CONTENT)), tmp_path / "missing" / "x.xlsx")
 
 
@@ -248,7 +255,13 @@ def test_download_uses_streaming_not_content(tmp_path: Path, monkeypatch: pytest
     assert target.read_bytes() == CONTENT
 
 
-def export(script: Script, dest: Path, clock: FakeClock | None = None, timeout: float = 600.0) -> Path:
+def export(
+    script: Script,
+    dest: Path,
+    clock: FakeClock | None = None,
+    timeout: float = 600.0,
+    policy: RetryPolicy = SCRIPTED_POLICY,
+) -> Path:
     clock = clock or FakeClock()
     return export_to_file(
         client_for(script),
@@ -257,7 +270,7 @@ def export(script: Script, dest: Path, clock: FakeClock | None = None, timeout: 
         body=ExportParam(ids=["1224641525420683264"], type_="TABLE_MODEL", asyn=True),
         dest=dest,
         timeout=timeout,
-        policy=SCRIPTED_POLICY,
+        policy=policy,
         clock=clock,
         sleep=clock.sleep,
     )
@@ -292,11 +305,9 @@ def test_export_to_file_retries_throttled_start_with_retry_after(tmp_path: Path)
     [
         (error(401, code="APIG.0301", msg="verify aksk signature fail"), AuthenticationError),
         (error(400, code="DLG.4001", msg="bad type"), BadRequestError),
-        (httpx.ReadTimeout("no answer"), NetworkError),
-        (httpx.RemoteProtocolError("closed"), NetworkError),
     ],
 )
-def test_export_start_does_not_retry_what_may_have_started_an_export(
+def test_export_start_does_not_retry_what_a_retry_cannot_cure(
     tmp_path: Path, failure: httpx.Response | Exception, error_type: type[Exception]
 ) -> None:
     script = Script(failure)
@@ -304,6 +315,41 @@ def test_export_start_does_not_retry_what_may_have_started_an_export(
         export(script, tmp_path / "x.xlsx")
     assert len(script.requests) == 1
     assert leftovers(tmp_path) == []
+
+
+TRANSIENT_START_FAILURES = [
+    error(500, code="DLG.0001", msg="internal"),
+    error(502, code="APIG.0202", msg="backend unavailable"),
+    error(503),
+    error(504),
+    httpx.ReadTimeout("no answer"),
+    httpx.RemoteProtocolError("closed"),
+    httpx.ReadError("connection reset"),
+]
+
+
+@pytest.mark.parametrize("failure", TRANSIENT_START_FAILURES)
+def test_export_start_is_retried_like_a_poll_by_default(tmp_path: Path, failure: httpx.Response | Exception) -> None:
+    script = Script(failure, started(), workbook(CONTENT))
+    assert export(script, tmp_path / "x.xlsx").read_bytes() == CONTENT
+    assert [request.method for request in script.requests] == ["POST", "POST", "GET"]
+
+
+@pytest.mark.parametrize("failure", TRANSIENT_START_FAILURES)
+def test_export_start_retry_switched_off_never_repeats_a_start_that_may_have_landed(
+    tmp_path: Path, failure: httpx.Response | Exception
+) -> None:
+    script = Script(failure, started(), workbook(CONTENT))
+    with pytest.raises((ServerError, NetworkError)):
+        export(script, tmp_path / "x.xlsx", policy=replace(SCRIPTED_POLICY, retry_start=False))
+    assert len(script.requests) == 1
+    assert leftovers(tmp_path) == []
+
+
+def test_export_start_retry_switched_off_still_retries_what_proves_nothing_started(tmp_path: Path) -> None:
+    script = Script(error(429), httpx.ConnectError("refused"), started(), workbook(CONTENT))
+    export(script, tmp_path / "x.xlsx", policy=replace(SCRIPTED_POLICY, retry_start=False))
+    assert [request.method for request in script.requests] == ["POST", "POST", "POST", "GET"]
 
 
 def test_export_start_throttling_is_bounded(tmp_path: Path) -> None:

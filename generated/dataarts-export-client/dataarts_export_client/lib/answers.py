@@ -39,9 +39,14 @@ MAX_JSON_BYTES = 1 << 20
 """Upper bound of a status or error body; anything bigger is not what the spec describes."""
 
 
-def is_file_answer(status_code: int, headers: Mapping[str, str]) -> bool:
-    """Whether this answer is the finished export's file (decided before reading the body)."""
-    return status_code == 200 and media_type_matches(parse_media_type(headers.get("content-type")), FILE_MEDIA_TYPES)
+def is_file_answer(status_code: int, headers: Mapping[str, str], *, partial: bool = False) -> bool:
+    """Whether this answer is the finished export's file (decided before reading the body).
+
+    With ``partial`` (a download that may have asked for a range), a 206 is the file too.
+    """
+    return status_code in ((200, 206) if partial else (200,)) and media_type_matches(
+        parse_media_type(headers.get("content-type")), FILE_MEDIA_TYPES
+    )
 
 
 def content_length(headers: Mapping[str, str]) -> int | None:

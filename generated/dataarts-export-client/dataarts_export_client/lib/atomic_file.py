@@ -6,7 +6,10 @@ So the body goes to a hidden temporary file in the destination's own
 directory (``os.replace`` is atomic only within one file system), which is
 flushed and fsynced, then renamed over the destination, and the directory is
 fsynced so that the rename itself survives a crash. On any failure the
-temporary file is removed and the destination is left as it was.
+temporary file is removed and the destination is left as it was; a failure
+of the disk itself (permission denied, no space left) is raised as
+:class:`~.errors.DestinationError`, not as a failed transfer, since trying
+the download again would not help.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Self
 
+from .errors import DestinationError
 from .filenames import safe_file_name
 
 __all__ = ["AtomicFileWriter", "resolve_destination"]
@@ -75,7 +79,10 @@ class AtomicFileWriter:
 
     def __init__(self, target: Path) -> None:
         self.target = target
-        fd, self.temporary = _create_temporary(target)
+        try:
+            fd, self.temporary = _create_temporary(target)
+        except OSError as exc:
+            raise DestinationError(target, exc) from exc
         self._file: BinaryIO = os.fdopen(fd, "wb")
         self.written = 0
         self._done = False
@@ -86,23 +93,49 @@ class AtomicFileWriter:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if not self._done:
-            self.abort()
+        self.close()
 
     def write(self, chunk: bytes) -> None:
-        """Append ``chunk`` to the temporary file."""
-        self._file.write(chunk)
+        """Append ``chunk`` to the temporary file; :class:`DestinationError` (file removed) if the disk refuses."""
+        try:
+            self._file.write(chunk)
+        except OSError as exc:
+            self.abort()
+            raise DestinationError(self.target, exc) from exc
         self.written += len(chunk)
 
+    def truncate(self) -> None:
+        """Empty the temporary file, to write the file again from its start."""
+        try:
+            self._file.seek(0)
+            self._file.truncate()
+        except OSError as exc:
+            self.abort()
+            raise DestinationError(self.target, exc) from exc
+        self.written = 0
+
     def commit(self) -> Path:
-        """Flush, fsync, rename over the target and fsync the directory; returns the target."""
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
-        os.replace(self.temporary, self.target)
+        """Flush, fsync, rename over the target and fsync the directory; returns the target.
+
+        Raises :class:`DestinationError` (temporary file removed, target
+        untouched) when the data cannot be flushed or the rename fails.
+        """
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            os.replace(self.temporary, self.target)
+        except OSError as exc:
+            self.abort()
+            raise DestinationError(self.target, exc) from exc
         self._done = True
         _fsync_directory(self.target.parent)
         return self.target
+
+    def close(self) -> None:
+        """Remove the temporary file unless :meth:`commit` has succeeded."""
+        if not self._done:
+            self.abort()
 
     def abort(self) -> None:
         """Close and delete the temporary file; the target is untouched. Safe to call twice."""

@@ -43,7 +43,16 @@ class RetryPolicy:
     ``retry_interval`` growing up to ``max_retry_interval``, or the answer's
     ``Retry-After`` (at most ``max_retry_after``); after ``max_retries``
     consecutive failures the error is raised. A broken or short file transfer
-    is attempted at most ``max_download_attempts`` times in all.
+    that made no progress is attempted at most ``max_download_attempts``
+    times in all; a transfer that saved bytes before breaking is resumed
+    (``Range``) without counting against that limit, within the deadline.
+
+    ``retry_start`` (the default) retries the ``POST`` that starts an export
+    like a poll: on 429, 500, 502, 503, 504, connection errors and timeouts.
+    A retried start that had in fact reached the service leaves one extra
+    export job behind (it costs the service a job, nothing more); with
+    ``retry_start=False`` only failures that prove nothing was started (a
+    429, a connection that could not be made) are retried.
 
     With ``follow_progress`` (the default) a running export is polled near
     the completion its reported progress predicts, at most
@@ -62,6 +71,7 @@ class RetryPolicy:
     max_retry_after: float = 300.0
     max_download_attempts: int = 3
     follow_progress: bool = True
+    retry_start: bool = True
 
     def __post_init__(self) -> None:
         if self.poll_interval <= 0 or self.retry_interval <= 0:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -22,30 +21,32 @@ from ..models.export_state import ExportState
 from ..types import content_disposition_file_name, request_id_of
 from .answers import (
     api_error_from_answer,
-    content_length,
     is_file_answer,
     parse_export_status,
     parse_export_uuid,
 )
 from .backoff import RETRYABLE_STATUS_CODES, RetryPolicy, parse_retry_after
-from .errors import DownloadError, ExportFailed, ExportTimeout, NetworkError, TruncatedDownload
+from .deadline import Deadline, Wait
+from .errors import DownloadError, ExportFailed, NetworkError
 from .filenames import safe_file_name
 from .log import logger
 from .pacing import PollPacer
 from .results import ExportProgress, ExportReady, ExportSnapshot, ProgressCallback, parse_rate
+from .resume import Transfer, full_length
 
 __all__ = ["ExportPoller", "ExportProbe", "ExportStarter", "Poller", "Wait"]
 
 POLL_OPERATION = "ExportDesignResult"
+_NOTHING_STARTED_STATUS_CODES = frozenset({429})
+"""Answers that prove the start was refused before it created a job (the gateway's throttling)."""
+_NOTHING_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout)
+"""Failures in transit that prove the request never left (nothing can have been started)."""
+_TRANSIENT_TRANSPORT_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
+"""Failures in transit worth another attempt: connect, read and write errors, timeouts, a connection cut mid-answer."""
 START_OPERATION = "ExportDesignModels"
-
-
-@dataclass(frozen=True, slots=True)
-class Wait:
-    """Sleep ``seconds``, then send the request again."""
-
-    seconds: float
-    reason: str
+KNOWN_STATES = frozenset(ExportState)
+"""The states the spec documents. Any other (a newer service's, say ``queued``) is taken as "still running":
+only ``success`` (or the file) and ``fail`` end a wait."""
 
 
 _R_co = TypeVar("_R_co", covariant=True)
@@ -59,6 +60,12 @@ class Poller(Protocol[_R_co]):
     :class:`~.results.ExportSnapshot` (one status reading); both drive the
     same I/O loop.
     """
+
+    deadline: Deadline
+    """The call's overall deadline, which the loop also enforces on each request and between body chunks."""
+
+    def request_headers(self) -> Mapping[str, str]:
+        """Headers to add to the next request (``Range`` when resuming a download)."""
 
     def is_file(self, status_code: int, headers: Mapping[str, str]) -> bool:
         """Whether the answer is the file (decided on the headers alone)."""
@@ -74,36 +81,6 @@ class Poller(Protocol[_R_co]):
 
     def after_download_error(self, error: DownloadError) -> Wait:
         """Decide after the file handler's transfer failed."""
-
-
-class _Deadline:
-    """Overall deadline on a monotonic clock, and the last progress reported before it (for the timeout error)."""
-
-    def __init__(self, uuid: str | None, timeout: float, clock: Callable[[], float]) -> None:
-        self.uuid = uuid
-        self.timeout = timeout
-        self.clock = clock
-        self.started = clock()
-        self.last_rate: str | None = None
-
-    @property
-    def elapsed(self) -> float:
-        return self.clock() - self.started
-
-    def wait(self, seconds: float, reason: str, *, cause: BaseException | None = None) -> Wait:
-        """A :class:`Wait` clipped to the deadline, or :class:`ExportTimeout` when it has passed.
-
-        Clipping (rather than refusing a wait that would overrun) gives one
-        last attempt exactly at the deadline.
-        """
-        remaining = self.timeout - self.elapsed
-        if remaining <= 0:
-            raise ExportTimeout(
-                self.uuid, timeout=self.timeout, elapsed=self.elapsed, last_rate=self.last_rate
-            ) from cause
-        delay = max(0.0, min(seconds, remaining))
-        logger.debug("export %s: %s; next attempt in %.2fs", self.uuid or "(starting)", reason, delay)
-        return Wait(delay, reason)
 
 
 class _Retrier:
@@ -152,7 +129,7 @@ class ExportPoller:
         rng: random.Random | None = None,
     ) -> None:
         self.uuid = uuid
-        self._deadline = _Deadline(uuid, timeout, clock)
+        self.deadline = Deadline(uuid, timeout, clock)
         self._policy = policy
         self._on_progress = on_progress
         self._file_expected = file_expected
@@ -160,25 +137,35 @@ class ExportPoller:
         self._retrier = _Retrier(policy, rng)
         self._download_attempts = 0
         self._retry_backoff = policy.retry_backoff(rng)
+        self.transfer = Transfer(uuid) if file_expected else None
+        """What has been saved of the file so far (downloads only), which decides ``Range`` and appending."""
+        self._unknown_states: set[str] = set()
 
     @property
     def elapsed(self) -> float:
         """Seconds since polling started."""
-        return self._deadline.elapsed
+        return self.deadline.elapsed
 
     def _report(self, status: ExportState, rate: str | None, percent: float | None) -> None:
         if status is not ExportState.SUCCESS or rate is not None:
-            self._deadline.last_rate = rate
+            self.deadline.last_rate = rate
         logger.debug("export %s: status %s, rate %s", self.uuid, status.value, rate)
         if self._on_progress is not None:
             self._on_progress(ExportProgress(self.uuid, status, rate, percent, self.elapsed))
 
+    def request_headers(self) -> Mapping[str, str]:
+        """``Range``/``If-Range`` when a download can continue saved bytes, else nothing."""
+        return self.transfer.request_headers() if self.transfer is not None else {}
+
     def is_file(self, status_code: int, headers: Mapping[str, str]) -> bool:
-        """Whether the answer is the file (then call :meth:`file_ready`, else read the body)."""
-        return is_file_answer(status_code, headers)
+        """Whether the answer is the file (then call :meth:`file_ready`, else read the body).
+
+        A 206 is the file too, when this poller downloads (it may have asked for a range).
+        """
+        return is_file_answer(status_code, headers, partial=self.transfer is not None)
 
     def file_ready(self, headers: Mapping[str, str]) -> ExportReady:
-        """The export is ready: describe the file answer and report 100 %."""
+        """The export is ready: describe the file answer (``content_length``: the whole file's) and report 100 %."""
         self._retrier.reset()
         self._report(ExportState.SUCCESS, None, 100.0)
         name = content_disposition_file_name(headers.get("content-disposition"))
@@ -187,7 +174,7 @@ class ExportPoller:
             elapsed=self.elapsed,
             file_name=safe_file_name(name, fallback=f"{self.uuid}.xlsx") if name else None,
             content_type=headers.get("content-type"),
-            content_length=content_length(headers),
+            content_length=full_length(headers),
             request_id=request_id_of(headers),
         )
 
@@ -195,6 +182,9 @@ class ExportPoller:
         self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime | None = None
     ) -> Wait | ExportReady:
         """Decide after a non-file answer whose (small) body has been read."""
+        if status_code == 416 and self.transfer is not None and self.transfer.saved > 0:
+            self.transfer.drop()  # the saved bytes cannot be continued: ask for the whole file at once
+            return self.deadline.wait(0.0, "range not satisfiable, downloading the whole file again")
         if status_code != 200:
             return self.after_error(status_code, headers, body, now=now)
         snapshot = self.observe(status_code, headers, body)
@@ -202,10 +192,10 @@ class ExportPoller:
             raise ExportFailed(self.uuid, group=snapshot.group, rate=snapshot.rate)
         if snapshot.status is ExportState.SUCCESS and not self._file_expected:
             return ExportReady(uuid=self.uuid, elapsed=self.elapsed, request_id=snapshot.request_id)
-        if snapshot.status is ExportState.IMPORTING:
+        if snapshot.status is not ExportState.SUCCESS:  # importing, or a state this client does not know
             pace = self._pacer.next_delay(self.elapsed, snapshot.percent)
-            return self._deadline.wait(pace.seconds, pace.reason)
-        return self._deadline.wait(self._pacer.next_delay(self.elapsed, None).seconds, "file not served yet")
+            return self.deadline.wait(pace.seconds, pace.reason)
+        return self.deadline.wait(self._pacer.next_delay(self.elapsed, None).seconds, "file not served yet")
 
     def observe(self, status_code: int, headers: Mapping[str, str], body: bytes) -> ExportSnapshot:
         """Read a 200 JSON status answer: reset the retry budget, log, report progress; return what it says.
@@ -215,6 +205,7 @@ class ExportPoller:
         answer the same way.
         """
         status = parse_export_status(status_code, headers, body)
+        self._warn_unknown(status.status)
         self._retrier.reset()
         rate = status.rate if isinstance(status.rate, str) else None
         percent = parse_rate(rate)
@@ -229,6 +220,17 @@ class ExportPoller:
             request_id=request_id_of(headers),
         )
 
+    def _warn_unknown(self, state: ExportState) -> None:
+        """Log a state the spec does not document once per export, at WARNING: the service has grown."""
+        if state not in KNOWN_STATES and state.value not in self._unknown_states:
+            self._unknown_states.add(state.value)
+            logger.warning(
+                "export %s: unknown status %r (this client knows %s); treated as still running",
+                self.uuid,
+                state.value,
+                ", ".join(sorted(KNOWN_STATES)),
+            )
+
     def after_error(
         self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime | None = None
     ) -> Wait:
@@ -237,37 +239,31 @@ class ExportPoller:
         if status_code not in RETRYABLE_STATUS_CODES or self._retrier.exhausted():
             raise error
         delay = self._retrier.delay(headers, now)
-        return self._deadline.wait(delay, f"HTTP {status_code}, retry {self._retrier.failures}", cause=error)
+        return self.deadline.wait(delay, f"HTTP {status_code}, retry {self._retrier.failures}", cause=error)
 
     def after_transport_error(self, exc: httpx.TransportError) -> Wait:
         """Decide after the request failed in transit (the GET is idempotent: retry within budget)."""
         if self._retrier.exhausted():
             raise NetworkError(f"GET export-result for {self.uuid} kept failing: {type(exc).__name__}") from exc
         reason = f"{type(exc).__name__}, retry {self._retrier.failures}"
-        return self._deadline.wait(self._retrier.delay(None), reason, cause=exc)
+        return self.deadline.wait(self._retrier.delay(None), reason, cause=exc)
 
     def after_download_error(self, error: DownloadError) -> Wait:
-        """Decide after a broken or short file transfer: fetch it again within budget, else raise ``error``."""
-        self._download_attempts += 1
-        if self._download_attempts >= self._policy.max_download_attempts:
-            raise error
-        remaining = self._deadline.timeout - self.elapsed
-        if remaining <= 0:
-            raise error
-        delay = min(self._retry_backoff.next_delay(), remaining)
-        logger.debug(
-            "export %s: %s; download attempt %d in %.2fs", self.uuid, error.reason, self._download_attempts + 1, delay
-        )
-        return Wait(delay, error.reason)
+        """Decide after a broken or short file transfer: fetch it (or the rest of it) again, or raise.
 
-    def check_transfer(self, ready: ExportReady, received: int) -> None:
-        """Raise :class:`TruncatedDownload` when ``received`` bytes differ from ``Content-Length``.
-
-        ``received`` must count bytes as they came over the wire (before any
-        content decoding), which is what ``Content-Length`` counts.
+        An attempt that saved more of the file than it started with does not
+        count against ``policy.max_download_attempts``: it will be resumed.
+        Past the deadline, :class:`~.errors.ExportTimeout` is raised (from ``error``).
         """
-        if ready.content_length is not None and received != ready.content_length:
-            raise TruncatedDownload(self.uuid, expected=ready.content_length, received=received)
+        if self.transfer is None or not self.transfer.progressed():
+            self._download_attempts += 1
+            if self._download_attempts >= self._policy.max_download_attempts:
+                raise error
+        if self.deadline.remaining <= 0:
+            raise self.deadline.expired() from error
+        delay = min(self._retry_backoff.next_delay(), self.deadline.remaining)
+        logger.debug("export %s: %s; next download attempt in %.2fs", self.uuid, error.reason, delay)
+        return Wait(delay, error.reason)
 
 
 class ExportProbe:
@@ -283,7 +279,12 @@ class ExportProbe:
 
     def __init__(self, poller: ExportPoller) -> None:
         self.uuid = poller.uuid
+        self.deadline = poller.deadline
         self._poller = poller
+
+    def request_headers(self) -> Mapping[str, str]:
+        """A probe never asks for a range."""
+        return {}
 
     def is_file(self, status_code: int, headers: Mapping[str, str]) -> bool:
         """Whether the answer is the file, which means the export has succeeded."""
@@ -321,21 +322,26 @@ class ExportProbe:
 class ExportStarter:
     """Decisions of ``POST export-model``, which starts an export and is not idempotent.
 
-    Only failures that prove the request was not processed are retried: a
-    429 (the gateway refused it) and a failure to connect (nothing was sent).
-    Anything else is raised, so one call never starts two exports.
+    With ``policy.retry_start`` (the default) the start is retried like a
+    poll: a 429, 500, 502, 503 or 504, a connection error or a timeout. A
+    duplicate start costs the service one extra temporary export job, while
+    giving up costs the caller the whole run. Without it, only failures that
+    prove the request was not processed are retried: a 429 (the gateway
+    refused it) and a failure to connect (nothing was sent), so one call
+    never starts two exports.
     """
 
     def __init__(
         self, *, timeout: float, policy: RetryPolicy, clock: Callable[[], float], rng: random.Random | None = None
     ) -> None:
-        self._deadline = _Deadline(None, timeout, clock)
+        self.deadline = Deadline(None, timeout, clock)
         self._retrier = _Retrier(policy, rng)
+        self._retry_all = policy.retry_start
 
     @property
     def elapsed(self) -> float:
         """Seconds since starting began."""
-        return self._deadline.elapsed
+        return self.deadline.elapsed
 
     def after_answer(
         self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime | None = None
@@ -346,14 +352,17 @@ class ExportStarter:
             logger.debug("export %s started", uuid)
             return uuid
         error = api_error_from_answer(status_code, headers, body, operation=START_OPERATION)
-        if status_code != 429 or self._retrier.exhausted():
+        retryable = RETRYABLE_STATUS_CODES if self._retry_all else _NOTHING_STARTED_STATUS_CODES
+        if status_code not in retryable or self._retrier.exhausted():
             raise error
         delay = self._retrier.delay(headers, now)
-        return self._deadline.wait(delay, f"HTTP 429 starting the export, retry {self._retrier.failures}", cause=error)
+        reason = f"HTTP {status_code} starting the export, retry {self._retrier.failures}"
+        return self.deadline.wait(delay, reason, cause=error)
 
     def after_transport_error(self, exc: httpx.TransportError) -> Wait:
-        """Retry only when the connection could not be made; anything later may have started an export."""
-        if not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) or self._retrier.exhausted():
+        """Retry a failure in transit within budget (only a failure to connect without ``retry_start``)."""
+        retryable = _TRANSIENT_TRANSPORT_ERRORS if self._retry_all else _NOTHING_SENT_ERRORS
+        if not isinstance(exc, retryable) or self._retrier.exhausted():
             raise NetworkError(f"POST export-model failed: {type(exc).__name__}") from exc
         reason = f"{type(exc).__name__} starting the export, retry {self._retrier.failures}"
-        return self._deadline.wait(self._retrier.delay(None), reason, cause=exc)
+        return self.deadline.wait(self._retrier.delay(None), reason, cause=exc)

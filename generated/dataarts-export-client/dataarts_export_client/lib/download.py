@@ -3,10 +3,14 @@
 The file answer is streamed chunk by chunk (``iter_bytes``) into an
 :class:`~.atomic_file.AtomicFileWriter`, so memory stays constant whatever
 the workbook's size and the destination only ever holds a complete file.
-The byte count is checked against ``Content-Length``; a broken or short
-transfer is fetched again (the same GET serves the file again) a bounded
-number of times, then raised as :class:`~.errors.DownloadError` /
-:class:`~.errors.TruncatedDownload`.
+The temporary file lives for the whole download: a transfer cut short is
+resumed with ``Range`` and the rest appended (decisions:
+:class:`~.resume.Transfer`), or written again from the start when the server
+sends the whole file. The result is checked against the file's full length;
+failures without progress are retried a bounded number of times, then
+raised as :class:`~.errors.DownloadError` / :class:`~.errors.TruncatedDownload`.
+The deadline is checked between chunks, so a body that trickles in cannot
+outlast ``timeout``.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from .errors import DownloadError, UnexpectedResponse
 from .io_loops import async_drive_poll, drive_poll, poll_request
 from .log import logger
 from .results import ExportReady, ProgressCallback
+from .resume import Start, Transfer
 from .start import async_start_export, start_export
 
 __all__ = ["async_download_export", "async_export_to_file", "download_export", "export_to_file"]
@@ -50,33 +55,76 @@ def _transfer_failed(uuid: str, exc: httpx.TransportError) -> DownloadError:
     return DownloadError(uuid, f"transfer interrupted ({type(exc).__name__})")
 
 
-def _stream_to_file(response: httpx.Response, ready: ExportReady, dest: Destination, poller: ExportPoller) -> Path:
-    target = resolve_destination(dest, ready.file_name, ready.uuid)
-    with AtomicFileWriter(target) as writer:
-        try:
-            for chunk in response.iter_bytes():
-                writer.write(chunk)
-        except httpx.TransportError as exc:
-            raise _transfer_failed(ready.uuid, exc) from exc
-        poller.check_transfer(ready, _wire_bytes(response, writer.written))
-        path = writer.commit()
+class _Saving:
+    """The temporary file of one download, kept across attempts so that a resumed answer is appended to it.
+
+    The sync and async downloads differ only in how they iterate the body;
+    everything done with each chunk and at the end of an answer is here.
+    """
+
+    def __init__(self, dest: Destination, poller: ExportPoller) -> None:
+        self._dest = dest
+        self._poller = poller
+        self._transfer: Transfer = poller.transfer or Transfer(poller.uuid)
+        self._writer: AtomicFileWriter | None = None
+        self._written = 0
+
+    def begin(self, response: httpx.Response, ready: ExportReady) -> AtomicFileWriter:
+        """Take a file answer: append it to the saved bytes, or start the file over; return the file to feed."""
+        start = self._transfer.begin(response.status_code, response.headers)
+        if self._writer is None:
+            self._writer = AtomicFileWriter(resolve_destination(self._dest, ready.file_name, ready.uuid))
+        if start is Start.OVER:
+            self._writer.truncate()
+        elif self._transfer.saved:
+            logger.debug("export %s: resuming at byte %d", ready.uuid, self._transfer.saved)
+        self._written = 0
+        return self._writer
+
+    def feed(self, writer: AtomicFileWriter, chunk: bytes) -> None:
+        """Save ``chunk``, then check the deadline (a trickling body must not outlast it)."""
+        writer.write(chunk)
+        self._transfer.received(len(chunk))
+        self._written += len(chunk)
+        self._poller.deadline.check()
+
+    def finish(self, response: httpx.Response) -> None:
+        """The answer's body ended: check the file is whole (raises to resume or retry)."""
+        self._transfer.finish(_wire_bytes(response, self._written))
+
+    def discard(self) -> None:
+        """Remove the temporary file unless it was committed (any error, Ctrl-C included)."""
+        if self._writer is not None:
+            self._writer.close()
+
+
+def _save(response: httpx.Response | None, ready: ExportReady, saving: _Saving) -> Path:
+    if response is None:
+        raise _no_file(ready)
+    writer = saving.begin(response, ready)
+    try:
+        for chunk in response.iter_bytes():
+            saving.feed(writer, chunk)
+    except httpx.TransportError as exc:
+        raise _transfer_failed(ready.uuid, exc) from exc
+    saving.finish(response)
+    path = writer.commit()
     logger.debug("export %s: saved %d bytes", ready.uuid, writer.written)
     return path
 
 
-async def _async_stream_to_file(
-    response: httpx.Response, ready: ExportReady, dest: Destination, poller: ExportPoller
-) -> Path:
-    target = resolve_destination(dest, ready.file_name, ready.uuid)
-    with AtomicFileWriter(target) as writer:
-        try:
-            async for chunk in response.aiter_bytes():
-                writer.write(chunk)
-        except httpx.TransportError as exc:
-            raise _transfer_failed(ready.uuid, exc) from exc
-        poller.check_transfer(ready, _wire_bytes(response, writer.written))
-        # fsync and rename can block for a while: keep them off the event loop.
-        path = await asyncio.to_thread(writer.commit)
+async def _async_save(response: httpx.Response | None, ready: ExportReady, saving: _Saving) -> Path:
+    if response is None:
+        raise _no_file(ready)
+    writer = saving.begin(response, ready)
+    try:
+        async for chunk in response.aiter_bytes():
+            saving.feed(writer, chunk)
+    except httpx.TransportError as exc:
+        raise _transfer_failed(ready.uuid, exc) from exc
+    saving.finish(response)
+    # fsync and rename can block for a while: keep them off the event loop.
+    path = await asyncio.to_thread(writer.commit)
     logger.debug("export %s: saved %d bytes", ready.uuid, writer.written)
     return path
 
@@ -99,24 +147,26 @@ def download_export(
     ``dest`` is a file path, or an existing directory in which the server's
     file name (sanitised: base name only, no control characters, no leading
     dots) or else ``<uuid>.xlsx`` is used. An existing file at the path is
-    replaced only by a complete download. ``timeout`` bounds the waiting and
-    retrying; each transfer is bounded by the client's own ``httpx`` timeouts.
+    replaced only by a complete download; a transfer cut short is resumed
+    (``Range``). ``timeout`` bounds the whole call, transfers included: past
+    it, :class:`~.errors.ExportTimeout` is raised and no file is left behind.
 
     Raises what ``wait_for_export`` raises, plus :class:`~.errors.DownloadError`
     (:class:`~.errors.TruncatedDownload` for a short body) once
-    ``policy.max_download_attempts`` transfers failed, and ``OSError`` when
-    the destination cannot be written.
+    ``policy.max_download_attempts`` transfers failed without progress, and
+    :class:`~.errors.DestinationError` (also an ``OSError``) when the
+    destination cannot be written.
     """
     poller = ExportPoller(
         uuid=uuid, timeout=timeout, policy=policy, clock=clock, on_progress=on_progress, file_expected=True
     )
-
-    def save(response: httpx.Response | None, ready: ExportReady) -> Path:
-        if response is None:
-            raise _no_file(ready)
-        return _stream_to_file(response, ready, dest, poller)
-
-    return drive_poll(client, poller, poll_request(project_id, workspace, uuid), sleep, save)
+    saving = _Saving(dest, poller)
+    try:
+        return drive_poll(
+            client, poller, poll_request(project_id, workspace, uuid), sleep, lambda r, ready: _save(r, ready, saving)
+        )
+    finally:
+        saving.discard()
 
 
 async def async_download_export(
@@ -136,13 +186,15 @@ async def async_download_export(
     poller = ExportPoller(
         uuid=uuid, timeout=timeout, policy=policy, clock=clock, on_progress=on_progress, file_expected=True
     )
+    saving = _Saving(dest, poller)
 
     async def save(response: httpx.Response | None, ready: ExportReady) -> Path:
-        if response is None:
-            raise _no_file(ready)
-        return await _async_stream_to_file(response, ready, dest, poller)
+        return await _async_save(response, ready, saving)
 
-    return await async_drive_poll(client, poller, poll_request(project_id, workspace, uuid), sleep, save)
+    try:
+        return await async_drive_poll(client, poller, poll_request(project_id, workspace, uuid), sleep, save)
+    finally:
+        saving.discard()
 
 
 def export_to_file(

@@ -17,6 +17,7 @@ package, whose ``__init__`` imports the generated client and operations.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from ..errors import DataArtsError, UnexpectedResponse
@@ -31,9 +32,11 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "DataArtsError",
+    "DestinationError",
     "DownloadError",
     "ExportFailed",
     "ExportTimeout",
+    "InsecureTransportError",
     "NetworkError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -210,3 +213,28 @@ class TruncatedDownload(DownloadError):
         self.expected = expected
         self.received = received
         super().__init__(uuid, f"received {received} of {expected} bytes announced by Content-Length")
+
+
+class DestinationError(DataArtsError, OSError):
+    """The downloaded file cannot be written where it was asked to go: permission denied, no space left, ...
+
+    Not retried (another attempt would meet the same disk). No temporary
+    file is left, and a file already at the destination is unchanged. Also
+    an ``OSError`` with the failure's ``errno``, ``strerror`` and
+    ``filename`` (the destination); the original error is ``__cause__``.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], cause: OSError) -> None:
+        super().__init__(cause.errno, cause.strerror or type(cause).__name__, os.fspath(path))
+
+    def __str__(self) -> str:
+        return f"cannot write {self.filename}: {self.strerror}"
+
+
+class InsecureTransportError(ConfigurationError):
+    """A credential (IAM token or AK/SK signature) would be sent in clear text over ``http://``.
+
+    Refused unless the endpoint is a loopback address (an emulator on this
+    machine) or the caller opted in with ``allow_insecure_http=True``
+    (``--allow-insecure-http`` on the command line).
+    """

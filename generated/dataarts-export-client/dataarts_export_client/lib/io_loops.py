@@ -16,7 +16,11 @@ headers.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+import socket
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -25,16 +29,19 @@ from ..api.export import export_design_models, export_design_result
 from ..client import AuthenticatedClient, Client
 from ..models.export_param import ExportParam
 from .answers import BodyCollector
+from .deadline import GRACE, Deadline
 from .decisions import ExportStarter, Poller, Wait
-from .errors import DownloadError
+from .errors import DownloadError, ExportTimeout
 
 __all__ = [
     "AsyncFileHandler",
     "FileHandler",
     "async_drive_poll",
     "async_drive_start",
+    "async_guard",
     "drive_poll",
     "drive_start",
+    "guard",
     "poll_request",
     "start_request",
 ]
@@ -57,17 +64,72 @@ def start_request(project_id: str, workspace: str, body: ExportParam) -> dict[st
     return export_design_models.request_kwargs(project_id, body=body, workspace=workspace)
 
 
-def _read_small_body(response: httpx.Response) -> bytes:
+def _attempt(
+    request: dict[str, Any], extra_headers: Mapping[str, str], deadline: Deadline, configured: httpx.Timeout
+) -> dict[str, Any]:
+    """One attempt's request: ``request`` plus the decision's headers, with timeouts cut to the deadline."""
+    attempt = dict(request)
+    if extra_headers:
+        attempt["headers"] = {**(request.get("headers") or {}), **extra_headers}
+    attempt["timeout"] = deadline.request_timeout(configured)
+    return attempt
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+@contextlib.contextmanager
+def guard(response: httpx.Response, deadline: Deadline) -> Iterator[None]:
+    """Bound the reading of ``response``'s body by the deadline (sync).
+
+    A read timeout is fixed when the request is sent, and a body that
+    trickles in never trips it; the readers check the deadline between
+    chunks, and this watchdog shuts the connection's socket once the
+    deadline (plus :data:`~.deadline.GRACE`) has passed, which wakes a read
+    blocked on a stalled body with a transport error. Answers that do not
+    come from a socket (``httpx.MockTransport``) need no watchdog.
+    """
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if not isinstance(sock, socket.socket):
+        yield
+        return
+    timer = threading.Timer(max(deadline.remaining, 0.0) + GRACE, _shut, (sock,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+@contextlib.asynccontextmanager
+async def async_guard(deadline: Deadline) -> AsyncIterator[None]:
+    """Bound a whole attempt (request and body) by the deadline (async): :class:`ExportTimeout` when it passes."""
+    try:
+        async with asyncio.timeout(max(deadline.remaining, 0.0) + GRACE):
+            yield
+    except TimeoutError as exc:
+        if isinstance(exc, ExportTimeout):
+            raise
+        raise deadline.expired() from None
+
+
+def _read_small_body(response: httpx.Response, deadline: Deadline) -> bytes:
     """A status or error body, read chunk by chunk and refused past :data:`~.answers.MAX_JSON_BYTES`."""
     body = BodyCollector(response.status_code, response.headers)
     for chunk in response.iter_bytes():
+        deadline.check()
         body.feed(chunk)
     return body.data
 
 
-async def _async_read_small_body(response: httpx.Response) -> bytes:
+async def _async_read_small_body(response: httpx.Response, deadline: Deadline) -> bytes:
     body = BodyCollector(response.status_code, response.headers)
     async for chunk in response.aiter_bytes():
+        deadline.check()
         body.feed(chunk)
     return body.data
 
@@ -81,12 +143,14 @@ def drive_poll(
 ) -> _T:
     """Poll until ``poller`` gives a result rather than a :class:`Wait`, then hand over to ``on_ready``."""
     http = client.get_httpx_client()
+    deadline = poller.deadline
     while True:
+        attempt = _attempt(request, poller.request_headers(), deadline, http.timeout)
         try:
-            with http.stream(**request) as response:
+            with http.stream(**attempt) as response, guard(response, deadline):
                 if poller.is_file(response.status_code, response.headers):
                     return on_ready(response, poller.file_ready(response.headers))
-                body = _read_small_body(response)
+                body = _read_small_body(response, deadline)
             step = poller.after_body(response.status_code, response.headers, body)
         except DownloadError as error:
             step = poller.after_download_error(error)
@@ -106,12 +170,14 @@ async def async_drive_poll(
 ) -> _T:
     """The ``httpx.AsyncClient`` twin of :func:`drive_poll`."""
     http = client.get_async_httpx_client()
+    deadline = poller.deadline
     while True:
+        attempt = _attempt(request, poller.request_headers(), deadline, http.timeout)
         try:
-            async with http.stream(**request) as response:
+            async with async_guard(deadline), http.stream(**attempt) as response:
                 if poller.is_file(response.status_code, response.headers):
                     return await on_ready(response, poller.file_ready(response.headers))
-                body = await _async_read_small_body(response)
+                body = await _async_read_small_body(response, deadline)
             step = poller.after_body(response.status_code, response.headers, body)
         except DownloadError as error:
             step = poller.after_download_error(error)
@@ -130,10 +196,12 @@ def drive_start(
 ) -> str:
     """Send the start request until ``starter`` gives the new export's uuid (or raises)."""
     http = client.get_httpx_client()
+    deadline = starter.deadline
     while True:
+        attempt = _attempt(request, {}, deadline, http.timeout)
         try:
-            with http.stream(**request) as response:
-                body = _read_small_body(response)
+            with http.stream(**attempt) as response, guard(response, deadline):
+                body = _read_small_body(response, deadline)
             step = starter.after_answer(response.status_code, response.headers, body)
         except httpx.TransportError as exc:
             step = starter.after_transport_error(exc)
@@ -150,10 +218,12 @@ async def async_drive_start(
 ) -> str:
     """The ``httpx.AsyncClient`` twin of :func:`drive_start`."""
     http = client.get_async_httpx_client()
+    deadline = starter.deadline
     while True:
+        attempt = _attempt(request, {}, deadline, http.timeout)
         try:
-            async with http.stream(**request) as response:
-                body = await _async_read_small_body(response)
+            async with async_guard(deadline), http.stream(**attempt) as response:
+                body = await _async_read_small_body(response, deadline)
             step = starter.after_answer(response.status_code, response.headers, body)
         except httpx.TransportError as exc:
             step = starter.after_transport_error(exc)
