@@ -1,8 +1,8 @@
 """The disk can fail too: a destination that cannot be written, and Ctrl-C in the middle of a download.
 
-Permission denied and a full disk are simulated by patching the file calls
-of ``lib.atomic_file`` (the suite runs as any user, root included, for whom
-permissions do not hold). Each case must end with ``DestinationError`` (a
+Permission denied and a full disk are simulated by patching the ``os`` calls
+that ``lib.atomic_file`` makes (the suite runs as any user, root included,
+for whom permissions do not hold). Each case must end with ``DestinationError`` (a
 ``DataArtsError``, exit 5 on the command line), leave no temporary file and
 keep a file already at the destination unchanged.
 """
@@ -19,7 +19,7 @@ import pytest
 
 from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE, EmulatorSettings
 from dataarts_emulator.testing import serve
-from dataarts_export_client.lib import DataArtsError, DestinationError, atomic_file, cli
+from dataarts_export_client.lib import DataArtsError, DestinationError, cli
 from dataarts_export_client.lib.atomic_file import AtomicFileWriter
 from dataarts_export_client.lib.cli.outcomes import EXIT_INTERRUPTED, EXIT_TRANSFER
 
@@ -52,11 +52,11 @@ class FullDiskFile:
 
 def fill_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     real_fdopen = os.fdopen
-    monkeypatch.setattr(atomic_file.os, "fdopen", lambda fd, mode: FullDiskFile(real_fdopen(fd, mode), room=1000))
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: FullDiskFile(real_fdopen(fd, mode), room=1000))
 
 
 def fail_fsync(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(atomic_file.os, "fsync", no_space)
+    monkeypatch.setattr(os, "fsync", no_space)
 
 
 def deny_creation(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,14 +67,14 @@ def deny_creation(monkeypatch: pytest.MonkeyPatch) -> None:
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
         return real_open(path, flags, *args)
 
-    monkeypatch.setattr(atomic_file.os, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_open)
 
 
 def fail_rename(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: Any) -> None:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(atomic_file.os, "replace", refuse)
+    monkeypatch.setattr(os, "replace", refuse)
 
 
 FAILURES: dict[str, Callable[[pytest.MonkeyPatch], None]] = {

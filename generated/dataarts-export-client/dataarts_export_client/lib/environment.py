@@ -17,7 +17,9 @@ Resolution, first match wins:
 * ``project_id`` and ``security_token`` (AK/SK only): argument, then
   ``HUAWEICLOUD_SDK_PROJECT_ID`` / ``HUAWEICLOUD_SDK_SECURITY_TOKEN``.
 
-Empty values count as absent.
+Empty values count as absent. An ``http://`` endpoint that is not a
+loopback address is refused unless ``allow_insecure_http=True`` (see
+:mod:`.transport_security`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 from ..client import AuthenticatedClient, Client
 from .errors import ConfigurationError
 from .signing import AkSkAuth
+from .transport_security import refuse_clear_text_credentials
 
 __all__ = [
     "AK_ENV",
@@ -69,14 +72,19 @@ _REGION_RE = re.compile(r"^[a-z]{2,}(?:-[a-z]+)+-[0-9]+$")
 _TOKEN_HEADER = "X-Auth-Token"  # noqa: S105 (a header name)
 
 
-def token_client(base_url: str, token: str, **client_kwargs: Any) -> AuthenticatedClient:
+def token_client(
+    base_url: str, token: str, *, allow_insecure_http: bool = False, **client_kwargs: Any
+) -> AuthenticatedClient:
     """The generated ``AuthenticatedClient`` set up for Huawei IAM tokens: ``X-Auth-Token: <token>``, no prefix.
 
     Spelled out once here because the generated defaults (``Authorization:
     Bearer <token>``) are what every other API wants and this one refuses.
+    Raises :class:`~.errors.InsecureTransportError` for an ``http://``
+    endpoint off this machine unless ``allow_insecure_http`` is true.
     """
     if not token:
         raise ConfigurationError("token auth needs a non-empty token")
+    refuse_clear_text_credentials(base_url, "an IAM token", allow_insecure_http=allow_insecure_http)
     return AuthenticatedClient(base_url, token=token, prefix="", auth_header_name=_TOKEN_HEADER, **client_kwargs)
 
 
@@ -117,6 +125,7 @@ def client_from_env(
     project_id: str | None = None,
     security_token: str | None = None,
     environ: Mapping[str, str] | None = None,
+    allow_insecure_http: bool = False,
     **client_kwargs: Any,
 ) -> AuthenticatedClient | Client:
     """A ready client from arguments, falling back to environment variables (see the module docs).
@@ -126,12 +135,15 @@ def client_from_env(
     signing every request with :class:`~.signing.AkSkAuth` for AK/SK.
     ``environ`` replaces ``os.environ`` (for tests and sandboxes);
     ``client_kwargs`` go to the client (``timeout``, ``headers``,
-    ``httpx_args``, ...).
+    ``httpx_args``, ...). ``allow_insecure_http`` lets credentials go over
+    ``http://`` to a host that is not this machine (refused by default).
 
     Raises:
         ConfigurationError: no endpoint, no credentials, only one half of an
             AK/SK pair, a token together with an AK/SK, or an ``auth`` in
             ``httpx_args``. The message names variables, never values.
+        InsecureTransportError: an ``http://`` endpoint off this machine
+            without ``allow_insecure_http=True``.
     """
     env = os.environ if environ is None else environ
     base_url = _endpoint(endpoint, region, env)
@@ -146,6 +158,7 @@ def client_from_env(
         httpx_args = dict(client_kwargs.pop("httpx_args", None) or {})
         if "auth" in httpx_args:
             raise ConfigurationError("client_from_env sets the auth itself: do not pass httpx_args['auth']")
+        refuse_clear_text_credentials(base_url, "AK/SK signatures", allow_insecure_http=allow_insecure_http)
         httpx_args["auth"] = AkSkAuth(
             resolved_ak,
             resolved_sk,
@@ -155,7 +168,7 @@ def client_from_env(
         return Client(base_url, httpx_args=httpx_args, **client_kwargs)
     chosen_token = _first(token, env.get(TOKEN_ENV))
     if chosen_token:
-        return token_client(base_url, chosen_token, **client_kwargs)
+        return token_client(base_url, chosen_token, allow_insecure_http=allow_insecure_http, **client_kwargs)
     raise ConfigurationError(
         f"no credentials: pass token= or ak= and sk=, or set {TOKEN_ENV}, or {AK_ENV} and {SK_ENV}"
     )

@@ -190,6 +190,7 @@ def _context(
         region=args.region,
         project_id=project_id,
         environ=environ,
+        allow_insecure_http=args.allow_insecure_http,
         httpx_args={"event_hooks": hooks},
     )
     return Context(client, project_id, workspace, policy, progress, out)

@@ -90,6 +90,13 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, in_subcommand: b
         default=default(None),
         help=f"DataArts Studio workspace ID (default: {WORKSPACE_ENV})",
     )
+    group.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        default=default(False),
+        help="send the credentials over a plain http:// endpoint that is not this machine (refused by default: "
+        "anyone on the way could read them)",
+    )
     output = parser.add_argument_group("output")
     output.add_argument(
         "-v",

@@ -1,0 +1,98 @@
+"""No credential in clear text by accident: token and AK/SK clients refuse plain http:// beyond loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from dataarts_export_client.lib import (
+    ConfigurationError,
+    DataArtsError,
+    InsecureTransportError,
+    cli,
+    client_from_env,
+    token_client,
+)
+from dataarts_export_client.lib.cli.outcomes import EXIT_USAGE
+from dataarts_export_client.lib.transport_security import is_loopback_host
+
+TOKEN = "MIIZ-secret-token-value"
+AK, SK = "HPUAFAKEACCESSKEY", "fake-secret-key-value"
+REMOTE = "http://dayu.example.com"
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LOCALHOST", True),
+        ("api.localhost", True),
+        ("10.0.0.1", False),
+        ("192.168.1.5", False),
+        ("dayu.cn-north-4.myhuaweicloud.com", False),
+        ("localhost.example.com", False),
+        ("127.0.0.1.nip.io", False),
+    ],
+)
+def test_loopback_hosts(host: str, loopback: bool) -> None:
+    assert is_loopback_host(host) is loopback
+
+
+BUILDERS: dict[str, Callable[..., object]] = {
+    "token_client": lambda url, **kw: token_client(url, TOKEN, **kw),
+    "client_from_env token": lambda url, **kw: client_from_env(endpoint=url, token=TOKEN, environ={}, **kw),
+    "client_from_env AK/SK": lambda url, **kw: client_from_env(endpoint=url, ak=AK, sk=SK, environ={}, **kw),
+}
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_credentials_over_plain_http_to_another_host_are_refused(builder: str) -> None:
+    with pytest.raises(InsecureTransportError) as caught:
+        BUILDERS[builder](REMOTE)
+    assert isinstance(caught.value, DataArtsError)
+    assert isinstance(caught.value, ConfigurationError)
+    message = str(caught.value)
+    assert "http://" in message
+    assert "allow_insecure_http" in message
+    for secret in (TOKEN, AK, SK):
+        assert secret not in message
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000", "https://dayu.example.com"]
+)
+def test_loopback_http_and_https_keep_working(builder: str, url: str) -> None:
+    BUILDERS[builder](url)
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_an_explicit_opt_in_allows_plain_http(builder: str) -> None:
+    BUILDERS[builder](REMOTE, allow_insecure_http=True)
+
+
+def test_the_cli_refuses_then_allows_with_the_flag(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATAARTS_TOKEN", TOKEN)
+    argv = ["--endpoint", REMOTE, "--project-id", "p", "--workspace", "w", "status", "--uuid", "u"]
+    assert cli.main(argv) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "--allow-insecure-http" in err
+    assert TOKEN not in err
+
+    seen: list[bool] = []
+
+    def fake_client(**kwargs: object) -> object:
+        seen.append(bool(kwargs["allow_insecure_http"]))
+        raise ConfigurationError("stop here")
+
+    monkeypatch.setattr(cli.commands, "client_from_env", fake_client)
+    assert cli.main(["--allow-insecure-http", *argv]) == EXIT_USAGE
+    assert cli.main([*argv, "--allow-insecure-http"]) == EXIT_USAGE
+    assert seen == [True, True]
