@@ -22,7 +22,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_NO_PROGRESS := 1
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help setup generate check-generated lint test contract emulator bench mutation clean
+.PHONY: help setup generate check-generated lint test contract emulator bench mutation soak clean
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ bench: $(SETUP_STAMP) $(NODE_TOOLS) ## Benchmarks beside the peers, one table: w
 
 mutation: $(SETUP_STAMP) ## Mutation testing of the core (mutmut, incremental); extra flags in MUTATION_ARGS.
 	$(BIN)/python -m tools.mutation $(MUTATION_ARGS)
+
+soak: $(SETUP_STAMP) ## Soak: 200 exports (and 64 concurrent async ones) through the lib against a faulty emulator; flags in SOAK_ARGS.
+	$(BIN)/python -m tools.soak $(SOAK_ARGS)
 
 clean: ## Remove environments, caches and reports.
 	rm -rf .mutation $(VENV) $(TOOLS) $(NODE_DIR)/node_modules reports .pytest_cache .mypy_cache .ruff_cache .hypothesis
