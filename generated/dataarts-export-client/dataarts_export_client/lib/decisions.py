@@ -222,7 +222,7 @@ class ExportPoller:
 
     def _warn_unknown(self, state: ExportState) -> None:
         """Log a state the spec does not document once per export, at WARNING: the service has grown."""
-        if state not in KNOWN_STATES and state.value not in self._unknown_states:
+        if not state.is_known and state.value not in self._unknown_states:
             self._unknown_states.add(state.value)
             logger.warning(
                 "export %s: unknown status %r (this client knows %s); treated as still running",

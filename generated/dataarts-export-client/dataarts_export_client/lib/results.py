@@ -65,7 +65,9 @@ class ExportReady:
 class ExportSnapshot:
     """One reading of an export's status, returned by ``poll_export_status``.
 
-    ``status`` is ``importing``, ``fail`` or ``success``; a failed export is
+    ``status`` is ``importing``, ``fail`` or ``success``, or a state the spec
+    does not document (``status.is_known`` is then false; a newer service's,
+    taken as still running by the waiting helpers); a failed export is
     reported here, not raised, with the service's ``group`` detail (its
     ``logs`` and counts say why). ``rate`` is the service's string as sent
     and ``percent`` its numeric reading. When the service answered with the

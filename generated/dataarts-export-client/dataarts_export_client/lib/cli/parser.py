@@ -185,7 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     status = command(
         "status",
         "ask once how an export is doing",
-        "Prints a JSON object on stdout: uuid, status (importing, fail or success), rate, percent, group "
+        "Prints a JSON object on stdout: uuid, status (importing, fail or success, or any newer state the "
+        "service reports, as sent), rate, percent, group "
         "(the service's detail, with logs on failure) and file_name when the file is ready. Never downloads. "
         f"Exits {EXIT_EXPORT_FAILED} when the export failed (the JSON is printed all the same).",
     )
