@@ -204,3 +204,21 @@ def test_errors_name_the_setting(
         options_from([*argv, "--config", str(path)], env)
     assert exited.value.code == 2
     assert named in capsys.readouterr().err
+
+
+def test_the_network_faults_come_from_flags_variables_and_the_banner_names_them(tmp_path: Path) -> None:
+    environ = {"DATAARTS_EMULATOR_STALL_SECONDS": "2.5", "DATAARTS_EMULATOR_TRICKLE_RATE": "0.25"}
+    options = options_from(["--reset-rate", "0.1", "--proxy-page-rate", "0.05"], environ)
+    settings = options.settings
+    assert (settings.reset_rate, settings.proxy_page_rate, settings.stall_seconds, settings.trickle_rate) == (
+        0.1,
+        0.05,
+        2.5,
+        0.25,
+    )
+    assert "reset_rate=0.1 proxy_page_rate=0.05 stall_rate=0.0 trickle_rate=0.25" in banner(options)
+    assert "reset_rate" not in banner(options_from([], {}))
+    config = tmp_path / "faults.yaml"
+    config.write_text("stall_rate: 0.5\ntrickle_bytes_per_second: 10\n", encoding="utf-8")
+    from_file = options_from(["--config", str(config)], {}).settings
+    assert (from_file.stall_rate, from_file.trickle_bytes_per_second) == (0.5, 10.0)

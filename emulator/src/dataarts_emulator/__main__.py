@@ -39,6 +39,9 @@ def banner(options: ServerOptions) -> str:
         f"throttle_rate={settings.throttle_rate} truncate_rate={settings.truncate_rate} "
         f"latency_ms={settings.latency_ms} seed={settings.seed}"
     )
+    extra = ("reset_rate", "proxy_page_rate", "stall_rate", "trickle_rate")
+    if any(getattr(settings, name) for name in extra):
+        lines.append("  " + " ".join(f"{name}={getattr(settings, name)}" for name in extra))
     example = _example(base, next((t for t in settings.tenants if t.tokens), None))
     if example:
         lines += ["", "Try it:", *example]
