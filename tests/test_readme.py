@@ -14,6 +14,10 @@
   ``dataarts-export`` line must parse, and each ``schemathesis`` line must name
   real options.
 - ``yaml`` blocks are emulator config files and must load.
+- The plugin's quick start (the ``python`` block marked
+  ``<!-- readme-test: pytest file test_my_pipeline.py -->``) is a test file
+  of a user's own: it runs under pytest here, and in a fresh environment of
+  the built wheels in ``tests/packaging``.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ README = ROOT / "README.md"
 PACKAGE_README = ROOT / "generated" / "dataarts-export-client" / "README.md"
 DOCUMENTED_URL = "http://127.0.0.1:8000"
 RUN_MARKER = "<!-- readme-test: run against the emulator -->"
+QUICK_START_FILE = "test_my_pipeline.py"
+QUICK_START_MARKER = f"<!-- readme-test: pytest file {QUICK_START_FILE} -->"
 BLOCK_RE = re.compile(r"(?P<marker><!--[^\n]*-->\n)?```(?P<lang>[a-z]*)\n(?P<body>.*?)```", re.DOTALL)
 
 
@@ -59,6 +65,15 @@ def blocks(lang: str | set[str], readme: Path = README) -> list[tuple[str, bool]
         for match in BLOCK_RE.finditer(readme.read_text(encoding="utf-8"))
         if match["lang"] in langs
     ]
+
+
+def quick_start() -> str:
+    """The README's test file of the plugin quick start."""
+    text = README.read_text(encoding="utf-8")
+    (body,) = [
+        match["body"] for match in BLOCK_RE.finditer(text) if (match["marker"] or "").strip() == QUICK_START_MARKER
+    ]
+    return body
 
 
 def run_python(script: str, emulator_url: str, directory: Path) -> subprocess.CompletedProcess[str]:
@@ -95,7 +110,7 @@ def test_readme_has_the_two_commands() -> None:
 
 
 def test_python_blocks_run_against_the_emulator(emulator_url: str, tmp_path: Path) -> None:
-    python_blocks = [body for body, _ in blocks("python")]
+    python_blocks = [body for body, _ in blocks("python") if body != quick_start()]
     assert len(python_blocks) >= 5
     result = run_python("\n\n".join([*python_blocks, EVERY_CLIENT_WORKS]), emulator_url, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -164,6 +179,27 @@ def test_marked_shell_blocks_run(block: MarkedBlock, emulator_url: str, tmp_path
         assert text in result.stdout, result.stdout
     for name in block.writes:
         assert (tmp_path / name).exists(), f"the block saved {name} where it said"
+
+
+def test_the_plugin_quick_start_is_a_passing_test_file(tmp_path: Path) -> None:
+    """Nine lines from ``pip install`` to a green test: the install line and the pytest run around this file."""
+    (tmp_path / QUICK_START_FILE).write_text(quick_start(), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", QUICK_START_FILE],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+    text = README.read_text(encoding="utf-8")
+    walkthrough = text[text.index("### Testing your own code") :].split("\n### ", 1)[0]
+    lines = [
+        line for body, _ in blocks({"bash", "python"}, README) if body in walkthrough for line in body.splitlines()
+    ]
+    assert len([line for line in lines if line.strip()]) < 10, "pip install to a green test in under ten lines"
 
 
 def test_shell_commands_name_real_targets_and_flags() -> None:

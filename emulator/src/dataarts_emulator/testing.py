@@ -122,16 +122,19 @@ def serve_process(
     stdout: int | IO[Any] | None = subprocess.DEVNULL,
     stderr: int | IO[Any] | None = None,
     text: bool = False,
+    python: str | Path = sys.executable,
 ) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
     """Run ``python -m dataarts_emulator --host 127.0.0.1 --port <free> *args``; yield (base URL, process).
 
     Returns once ``/healthz`` answers; terminates the process on exit (killing
     it if it does not stop within 10 s). ``env`` replaces the environment, so
     credentials can travel as ``DATAARTS_EMULATOR_*`` variables rather than in
-    ``argv``, which other users of the machine can read.
+    ``argv``, which other users of the machine can read. ``python`` is the
+    interpreter (default: this one; another virtual environment's, to run an
+    installed copy).
     """
     port = free_port()
-    command = [sys.executable, "-m", "dataarts_emulator", "--host", "127.0.0.1", "--port", str(port), *args]
+    command = [str(python), "-m", "dataarts_emulator", "--host", "127.0.0.1", "--port", str(port), *args]
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module; args are flags
         command, env=None if env is None else dict(env), cwd=cwd, stdout=stdout, stderr=stderr, text=text
     )
