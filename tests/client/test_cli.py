@@ -14,15 +14,15 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
-from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE, EmulatorSettings
-from dataarts_emulator.testing import free_port, serve
+from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE
+from dataarts_emulator.harness import RunningEmulator
+from dataarts_emulator.testing import free_port
 from dataarts_export_client.lib import DEFAULT_POLICY, AuthenticationError, ExportProgress, RetryPolicy, cli
 from dataarts_export_client.lib.cli import commands
 from dataarts_export_client.models import ExportState
@@ -45,10 +45,12 @@ CLI_ENVIRONMENT = (
 )
 
 
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with serve(EmulatorSettings(export_seconds=0.3, seed=21)) as url:
-        yield url
+pytestmark = pytest.mark.dataarts_emulator(export_seconds=0.3, seed=21)
+
+
+@pytest.fixture
+def base_url(dataarts_emulator: RunningEmulator) -> str:
+    return dataarts_emulator.base_url
 
 
 @pytest.fixture(autouse=True)
