@@ -330,7 +330,7 @@ def test_request_id_falls_back_to_body() -> None:
         httpx.Response(200, headers={"Content-Type": "text/html"}, content=b"<html>login</html>"),
         httpx.Response(200, headers={"Content-Type": "application/json"}, content=b"not json"),
         httpx.Response(200, headers={"Content-Type": "application/json"}, content=b"[1, 2]"),
-        httpx.Response(200, json={"data": {"status": "exploded"}}),
+        httpx.Response(200, json={"data": {"status": 3}}),  # an unknown *string* is a state (test_unknown_state)
         httpx.Response(200, json={"nodata": {}}),
         httpx.Response(200, content=b"no content type"),
     ],

@@ -26,6 +26,10 @@ FILE_MEDIA_TYPES: dict[str, tuple[str, ...]] = {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "application/octet-stream",
     ),
+    "206": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/octet-stream",
+    ),
 }
 """Per status pattern, the media types the spec declares for this operation that come back as a File.
 
@@ -38,6 +42,8 @@ def request_kwargs(
     project_id: str,
     *,
     uuid: str,
+    range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
     workspace: str,
     x_project_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -48,6 +54,12 @@ def request_kwargs(
     since sync_detailed and asyncio_detailed build their request here too.
     """
     headers: dict[str, Any] = {}
+    if not isinstance(range_, Unset):
+        headers["Range"] = range_
+
+    if not isinstance(if_range, Unset):
+        headers["If-Range"] = if_range
+
     headers["workspace"] = workspace
 
     if not isinstance(x_project_id, Unset):
@@ -91,6 +103,18 @@ def _parse_response(
             request_id=request_id_of(response.headers),
         )
 
+    if response.status_code == 206:
+        # Several media types are declared for this status: the Content-Type says which one came.
+        media_type = response_media_type(response)
+        if media_type_matches(media_type, FILE_MEDIA_TYPES["206"]):
+            return response_file(response)
+        raise errors.UnexpectedContentType(
+            response.status_code,
+            response.headers.get("Content-Type"),
+            response.content,
+            request_id=request_id_of(response.headers),
+        )
+
     if response.status_code == 400:
         response_400 = ErrorResponse.from_dict(response_json(response))
 
@@ -105,6 +129,11 @@ def _parse_response(
         response_403 = ErrorResponse.from_dict(response_json(response))
 
         return response_403
+
+    if response.status_code == 416:
+        response_416 = ErrorResponse.from_dict(response_json(response))
+
+        return response_416
 
     if response.status_code == 429:
         response_429 = ErrorResponse.from_dict(response_json(response))
@@ -133,6 +162,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     uuid: str,
+    range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
     workspace: str,
     x_project_id: str | Unset = UNSET,
 ) -> Response[ErrorResponse | ExportResult | File]:
@@ -150,6 +181,8 @@ def sync_detailed(
     Args:
         project_id (str):
         uuid (str):
+        range_ (str | Unset):
+        if_range (str | Unset):
         workspace (str):
         x_project_id (str | Unset):
 
@@ -166,6 +199,8 @@ def sync_detailed(
     kwargs = request_kwargs(
         project_id=project_id,
         uuid=uuid,
+        range_=range_,
+        if_range=if_range,
         workspace=workspace,
         x_project_id=x_project_id,
     )
@@ -182,6 +217,8 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     uuid: str,
+    range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
     workspace: str,
     x_project_id: str | Unset = UNSET,
 ) -> ErrorResponse | ExportResult | File | None:
@@ -199,6 +236,8 @@ def sync(
     Args:
         project_id (str):
         uuid (str):
+        range_ (str | Unset):
+        if_range (str | Unset):
         workspace (str):
         x_project_id (str | Unset):
 
@@ -216,6 +255,8 @@ def sync(
         project_id=project_id,
         client=client,
         uuid=uuid,
+        range_=range_,
+        if_range=if_range,
         workspace=workspace,
         x_project_id=x_project_id,
     ).parsed
@@ -226,6 +267,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     uuid: str,
+    range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
     workspace: str,
     x_project_id: str | Unset = UNSET,
 ) -> Response[ErrorResponse | ExportResult | File]:
@@ -243,6 +286,8 @@ async def asyncio_detailed(
     Args:
         project_id (str):
         uuid (str):
+        range_ (str | Unset):
+        if_range (str | Unset):
         workspace (str):
         x_project_id (str | Unset):
 
@@ -259,6 +304,8 @@ async def asyncio_detailed(
     kwargs = request_kwargs(
         project_id=project_id,
         uuid=uuid,
+        range_=range_,
+        if_range=if_range,
         workspace=workspace,
         x_project_id=x_project_id,
     )
@@ -273,6 +320,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     uuid: str,
+    range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
     workspace: str,
     x_project_id: str | Unset = UNSET,
 ) -> ErrorResponse | ExportResult | File | None:
@@ -290,6 +339,8 @@ async def asyncio(
     Args:
         project_id (str):
         uuid (str):
+        range_ (str | Unset):
+        if_range (str | Unset):
         workspace (str):
         x_project_id (str | Unset):
 
@@ -308,6 +359,8 @@ async def asyncio(
             project_id=project_id,
             client=client,
             uuid=uuid,
+            range_=range_,
+            if_range=if_range,
             workspace=workspace,
             x_project_id=x_project_id,
         )
