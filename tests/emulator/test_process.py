@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -21,6 +20,7 @@ from huaweicloudsdkdataartsstudio.v1 import (
 )
 
 from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_WORKSPACE, EmulatorSettings
+from dataarts_emulator.harness import RunningEmulator
 from dataarts_emulator.testing import serve, serve_process
 
 from .support import EXPORT_MODEL, EXPORT_RESULT, TOKEN_HEADERS
@@ -57,44 +57,42 @@ def test_serve_stops_cleanly() -> None:
 
 
 @pytest.mark.slow
-def test_official_sdk_starts_polls_and_downloads() -> None:
-    with serve(EmulatorSettings(export_seconds=0.3, seed=1)) as base_url:
-        client = (
-            DataArtsStudioClient.new_builder()
-            .with_credentials(BasicCredentials(DEMO_AK, DEMO_SK, DEMO_PROJECT_ID))
-            .with_endpoints([base_url])
-            .build()
-        )
-        body = ExportParam(ids=["1224641525420683264", "7"], type="TABLE_MODEL", asyn=True)
-        started = client.export_design_models(ExportDesignModelsRequest(workspace=DEMO_WORKSPACE, body=body))
-        uuid = started.data.uuid
-        poll = client.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid=uuid))
-        assert poll.data.status == "importing"
-        deadline = time.monotonic() + 10
-        while poll.data is not None and poll.data.status == "importing":
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-            poll = client.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid=uuid))
-        assert poll.status_code == 200
-        assert poll.raw_content.startswith(b"PK")
-        sheet = openpyxl.load_workbook(io.BytesIO(poll.raw_content)).active
-        assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["1224641525420683264", "7"]
+@pytest.mark.dataarts_emulator(export_seconds=60, seed=1)
+def test_official_sdk_starts_polls_and_downloads(dataarts_emulator: RunningEmulator) -> None:
+    base_url = dataarts_emulator.base_url
+    client = (
+        DataArtsStudioClient.new_builder()
+        .with_credentials(BasicCredentials(DEMO_AK, DEMO_SK, DEMO_PROJECT_ID))
+        .with_endpoints([base_url])
+        .build()
+    )
+    body = ExportParam(ids=["1224641525420683264", "7"], type="TABLE_MODEL", asyn=True)
+    started = client.export_design_models(ExportDesignModelsRequest(workspace=DEMO_WORKSPACE, body=body))
+    uuid = started.data.uuid
+    poll = client.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid=uuid))
+    assert poll.data.status == "importing"
+    dataarts_emulator.advance(60)  # within the SDK's 15-minute signing window, which reads the real clock
+    poll = client.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid=uuid))
+    assert poll.status_code == 200
+    assert poll.raw_content.startswith(b"PK")
+    sheet = openpyxl.load_workbook(io.BytesIO(poll.raw_content)).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["1224641525420683264", "7"]
 
-        with pytest.raises(ClientRequestException) as unknown:
-            client.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid="no-such-export"))
-        assert (unknown.value.status_code, unknown.value.error_code) == (400, "DLG.0818")
-        assert len(unknown.value.request_id) == 32
+    with pytest.raises(ClientRequestException) as unknown:
+        client.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid="no-such-export"))
+    assert (unknown.value.status_code, unknown.value.error_code) == (400, "DLG.0818")
+    assert len(unknown.value.request_id) == 32
 
-        with pytest.raises(ClientRequestException) as forbidden:
-            client.export_design_result(ExportDesignResultRequest(workspace="not-mine", uuid=uuid))
-        assert (forbidden.value.status_code, forbidden.value.error_code) == (403, "DLG.0403")
+    with pytest.raises(ClientRequestException) as forbidden:
+        client.export_design_result(ExportDesignResultRequest(workspace="not-mine", uuid=uuid))
+    assert (forbidden.value.status_code, forbidden.value.error_code) == (403, "DLG.0403")
 
-        stranger = (
-            DataArtsStudioClient.new_builder()
-            .with_credentials(BasicCredentials(DEMO_AK, "wrong-secret", DEMO_PROJECT_ID))
-            .with_endpoints([base_url])
-            .build()
-        )
-        with pytest.raises(ClientRequestException) as denied:
-            stranger.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid=uuid))
-        assert (denied.value.status_code, denied.value.error_code) == (401, "APIG.0301")
+    stranger = (
+        DataArtsStudioClient.new_builder()
+        .with_credentials(BasicCredentials(DEMO_AK, "wrong-secret", DEMO_PROJECT_ID))
+        .with_endpoints([base_url])
+        .build()
+    )
+    with pytest.raises(ClientRequestException) as denied:
+        stranger.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid=uuid))
+    assert (denied.value.status_code, denied.value.error_code) == (401, "APIG.0301")
