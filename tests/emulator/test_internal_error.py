@@ -2,8 +2,9 @@
 
 The in-process test shows the answer and the log record; the mutation test
 runs pytest on a scratch test whose handler raises, and shows that the
-suite-wide watch in ``tests/conftest.py`` turns that test red unless it
-carries the ``emulator_internal_error`` marker.
+watch of the emulator's pytest plugin (:mod:`dataarts_emulator.pytest_plugin`,
+active in every test) turns that test red unless it carries the
+``emulator_internal_error`` marker.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ async def test_opted_out(monkeypatch):
 
 
 def run_scratch(tmp_path: Path, *, mutate: bool) -> subprocess.CompletedProcess[str]:
-    """pytest on the scratch test, with the repository's settings and ``tests/conftest.py`` as a plugin."""
+    """pytest on the scratch test, with the repository's settings and conftest (the watch comes with the plugin)."""
     scratch = tmp_path / "test_scratch_crash.py"
     scratch.write_text(textwrap.dedent(SCRATCH_TEST.format(mutate=mutate)), encoding="utf-8")
     options = ["-p", "tests.conftest", "-p", "no:cacheprovider", "-q", "-c", str(ROOT / "pyproject.toml")]
