@@ -238,3 +238,29 @@ def test_servers_regional_template_and_emulator(spec: dict[str, Any]) -> None:
     assert regional["url"] == "https://dayu.{region}.myhuaweicloud.com"
     assert "cn-north-4" in regional["variables"]["region"]["enum"]
     assert local["url"].startswith("http://127.0.0.1:")
+
+
+def test_range_headers_are_optional_and_admit_the_live_service_may_ignore_them(spec: dict[str, Any]) -> None:
+    params = parameters(spec, RESULT_PATH, "get")
+    for name in ("Range", "If-Range"):
+        param = params[("header", name)]
+        assert param.get("required", False) is False
+        assert param["schema"]["type"] == "string"
+    assert "may ignore" in params[("header", "Range")]["description"]
+    assert "`200`" in params[("header", "Range")]["description"]
+
+
+def test_partial_answer_and_unsatisfiable_range(spec: dict[str, Any], result_get: dict[str, Any]) -> None:
+    partial = result_get["responses"]["206"]
+    assert partial["headers"]["Content-Range"]["required"] is True
+    assert {"ETag", "Accept-Ranges", "X-Request-Id"} <= set(partial["headers"])
+    assert "application/json" not in partial["content"], "a range is of the workbook only"
+    assert XLSX in partial["content"]
+    assert "`200`" in partial["description"]
+    assert "live service" in partial["description"]
+    unsatisfiable = result_get["responses"]["416"]
+    assert "Content-Range" in unsatisfiable["headers"]
+    assert resolve(spec, unsatisfiable["content"]["application/json"]["schema"]) == resolve(
+        spec, {"$ref": "#/components/schemas/ErrorResponse"}
+    )
+    assert {"ETag", "Accept-Ranges"} <= set(result_get["responses"]["200"]["headers"])
