@@ -21,6 +21,7 @@ from dataarts_emulator import EmulatorSettings, create_app
 from dataarts_emulator.delivery import DeliveredResponse
 from dataarts_emulator.exceptions import ConnectionReset, InjectedDisruption, ProxyPage
 from dataarts_emulator.faults import Delivery, FaultInjector
+from dataarts_emulator.harness import RunningEmulator
 from dataarts_emulator.models import ExportRequest
 from dataarts_emulator.testing import serve
 from dataarts_emulator.workbook import build_workbook
@@ -193,3 +194,12 @@ async def test_a_slow_delivery_stops_when_the_client_leaves(delivery: Delivery) 
     bodies = [m for m in peer.sent if m["type"] == "http.response.body"]
     assert len(bodies) == 1
     assert bodies[0]["more_body"] is True
+
+
+@pytest.mark.dataarts_emulator(reset_rate=1.0)
+def test_a_reset_drops_the_connection_behind_the_pytest_plugin_too(dataarts_emulator: RunningEmulator) -> None:
+    with httpx.Client(base_url=dataarts_emulator.base_url) as client:
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            client.post(EXPORT_MODEL, headers=TOKEN_HEADERS, json=BODY)
+        assert client.get("/healthz").status_code == 200
+    assert [request.status for request in dataarts_emulator.requests] == [None]  # received, never answered
