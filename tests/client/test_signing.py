@@ -11,9 +11,12 @@ generated client's own request builders. The clock is fixed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import string
-from datetime import UTC, datetime
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
@@ -28,9 +31,11 @@ from hypothesis import strategies as st
 from dataarts_export_client import Client
 from dataarts_export_client.api.export import export_design_models, export_design_result
 from dataarts_export_client.lib import AkSkAuth
+from dataarts_export_client.lib.errors import ConfigurationError
 from dataarts_export_client.lib.signing import (
     UNSIGNED_PAYLOAD,
     canonical_query,
+    format_sdk_date,
     parse_authorization,
     payload_hash,
 )
@@ -336,3 +341,118 @@ def test_repr_hides_secret_key_and_security_token() -> None:
 def test_empty_keys_are_refused(ak: str, sk: str) -> None:
     with pytest.raises(ValueError, match="non-empty"):
         AkSkAuth(ak, sk)
+
+
+def _official_for(sent: httpx.Request, headers: dict[str, str], body: bytes, **credentials: str | None) -> SdkRequest:
+    """The official SDK's signing of what ``sent`` carried (``headers``: those the caller set)."""
+    _, official = official_authorization(
+        method=sent.method,
+        url=sent.url,
+        query=list(sent.url.params.multi_items()),
+        headers={
+            "Host": sent.url.netloc.decode("ascii"),
+            "Accept": "*/*",
+            "User-Agent": sent.headers["User-Agent"],
+            "X-Sdk-Date": SDK_DATE,
+            **headers,
+        },
+        body=body,
+        project_id=credentials.get("project_id"),
+        security_token=credentials.get("security_token"),
+    )
+    return official
+
+
+def test_bson_bodies_are_hashed_like_json_as_in_sdk() -> None:
+    """The SDK hashes ``application/bson`` bodies (no UNSIGNED-PAYLOAD), like JSON ones."""
+    body = b"\x05\x00\x00\x00\x00"
+    headers = {"Content-Type": "application/bson"}
+    sent = capture(AkSkAuth(AK, SK, clock=lambda: FIXED), "POST", BASE_URL + "/v2/x", headers=headers, content=body)
+    official = _official_for(sent, headers, body)
+    assert "X-Sdk-Content-Sha256" not in sent.headers
+    assert "X-Sdk-Content-Sha256" not in official.header_params
+    assert sent.headers["Authorization"] == official.header_params["Authorization"]
+
+
+def test_payload_hash_follows_the_sdk_rules() -> None:
+    """What a verifier recomputes: empty bodies, JSON and BSON hashed, other types unsigned, declared hashes kept."""
+    assert payload_hash(b"", None) == hashlib.sha256(b"").hexdigest()
+    assert payload_hash(b"{}", "application/json") == hashlib.sha256(b"{}").hexdigest()
+    assert payload_hash(b"{}", "application/bson") == hashlib.sha256(b"{}").hexdigest()
+    assert payload_hash(b"{}", None) == hashlib.sha256(b"{}").hexdigest()
+    assert payload_hash(b"a,b", "text/csv") == UNSIGNED_PAYLOAD
+    assert payload_hash(b"a,b", "text/csv", "f" * 64) == "f" * 64
+
+
+def test_declared_body_hash_is_signed_as_declared() -> None:
+    """A caller that declares the real SHA-256 of a JSON body gets the signature the SDK computes from it."""
+    body = b'{"ids": ["1"]}'
+    headers = {"Content-Type": "application/json", "X-Sdk-Content-Sha256": hashlib.sha256(body).hexdigest()}
+    sent = capture(AkSkAuth(AK, SK, clock=lambda: FIXED), "POST", BASE_URL + "/v2/x", headers=headers, content=body)
+    assert sent.headers["Authorization"] == _official_for(sent, headers, body).header_params["Authorization"]
+    other = {**headers, "X-Sdk-Content-Sha256": "0" * 64}
+    resent = capture(AkSkAuth(AK, SK, clock=lambda: FIXED), "POST", BASE_URL + "/v2/x", headers=other, content=body)
+    assert resent.headers["Authorization"] != sent.headers["Authorization"]
+
+
+def test_streamed_body_is_signed_like_the_same_bytes_in_memory() -> None:
+    """A body given as an iterator of chunks is read before signing and hashed whole, as the SDK hashes it."""
+    chunks = [b'{"ids": ', b'["1224641525420683264"], ', b'"type": "TABLE_MODEL"}']
+    headers = {"Content-Type": "application/json"}
+
+    def stream() -> Iterator[bytes]:
+        yield from chunks
+
+    auth = AkSkAuth(AK, SK, clock=lambda: FIXED)
+    sent = capture(auth, "POST", BASE_URL + "/v2/x", headers=headers, content=stream())
+    assert (
+        sent.headers["Authorization"] == _official_for(sent, headers, b"".join(chunks)).header_params["Authorization"]
+    )
+
+
+def test_headers_on_the_wire_are_spelled_as_the_sdk_spells_them() -> None:
+    """The signer adds exactly the header names the SDK adds, in the SDK's spelling."""
+    headers = {"Content-Type": "text/plain"}
+    credentials = {"project_id": PROJECT_ID, "security_token": "temporary-token"}
+    auth = AkSkAuth(AK, SK, clock=lambda: FIXED, **credentials)
+    sent = capture(auth, "PUT", BASE_URL + "/v2/x", headers=headers, content=b"plain")
+    official = _official_for(sent, headers, b"plain", **credentials)
+    added = {"X-Project-Id", "X-Security-Token", "X-Sdk-Date", "X-Sdk-Content-Sha256", "Authorization"}
+    assert added <= set(official.header_params)
+    assert added <= {name.decode("ascii") for name, _ in sent.headers.raw}
+    assert sent.headers["Authorization"] == official.header_params["Authorization"]
+
+
+def test_parse_authorization_returns_each_part() -> None:
+    value = f"SDK-HMAC-SHA256 Access={AK}, SignedHeaders=host;x-project-id;x-sdk-date, Signature={'a1' * 32}"
+    assert parse_authorization(value) == (AK, ["host", "x-project-id", "x-sdk-date"], "a1" * 32)
+    assert parse_authorization(f"  {value}\n") == (AK, ["host", "x-project-id", "x-sdk-date"], "a1" * 32)
+    assert parse_authorization(value.replace("SDK-HMAC-SHA256", "SDK-HMAC-SHA1")) is None
+    assert parse_authorization(value.replace("Signature=a1", "Signature=Z1")) is None
+
+
+def test_sdk_date_is_utc_whatever_the_local_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clock in another zone, on a machine in yet another zone, still stamps UTC."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        eastern = FIXED.astimezone(timezone(timedelta(hours=-5)))
+        assert format_sdk_date(eastern) == SDK_DATE
+        sent = capture(AkSkAuth(AK, SK, clock=lambda: eastern), "GET", BASE_URL + "/v2/x")
+        assert sent.headers["X-Sdk-Date"] == SDK_DATE
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_repr_shows_what_is_safe_to_show() -> None:
+    plain = AkSkAuth(AK, SK, project_id=PROJECT_ID)
+    assert repr(plain) == f"AkSkAuth(ak='HPUA…', sk=***, project_id='{PROJECT_ID}')"
+    temporary = AkSkAuth(AK, SK, security_token="sts-secret-token")
+    assert repr(temporary) == "AkSkAuth(ak='HPUA…', sk=***, project_id=None, security_token=***)"
+
+
+def test_empty_key_message_names_both_keys() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        AkSkAuth(AK, "")
+    assert str(caught.value) == "AkSkAuth needs a non-empty access key and secret key"

@@ -40,7 +40,16 @@ from dataclasses import dataclass
 
 from .backoff import RetryPolicy
 
-__all__ = ["MIN_DELAY", "RATE_UNCERTAINTY", "SPREAD_FRACTION", "SPREAD_SECONDS", "Pace", "PollPacer", "Reading"]
+__all__ = [
+    "MIN_DELAY",
+    "RATE_UNCERTAINTY",
+    "READING_SPREAD",
+    "SPREAD_FRACTION",
+    "SPREAD_SECONDS",
+    "Pace",
+    "PollPacer",
+    "Reading",
+]
 
 RATE_UNCERTAINTY = 1.0
 """How far (percentage points, either way) a reported rate may be from the true progress: floored, rounded or ceiled."""
@@ -53,6 +62,8 @@ Above ``2 * RATE_UNCERTAINTY / 100``, the spread that a single reading
 leaves however long the run, so that every prediction eventually qualifies
 instead of sending polls ever closer together.
 """
+READING_SPREAD = 2 * RATE_UNCERTAINTY
+"""How far the progress made between two readings may be from their difference: each may be off either way."""
 MIN_DELAY = 0.05
 """The shortest predicted delay (seconds), so that a prediction of "now" never turns into a busy loop."""
 
@@ -80,31 +91,31 @@ class PollPacer:
         self._backoff = policy.poll_backoff(rng)
         self._cap = policy.max_poll_interval
         self._follow = policy.follow_progress
-        self._first: Reading | None = None
-        self._last: Reading | None = None
+        self._run: tuple[Reading, Reading] | None = None
+        """The first and the latest reading of the current run (readings since the rate last went backwards)."""
 
     def next_delay(self, now: float, percent: float | None) -> Pace:
         """The delay before the next poll, given the progress ``percent`` (``None``: none reported) at ``now``."""
         reading = Reading(now, percent) if percent is not None and math.isfinite(percent) else None
         latest = self._observe(reading)
-        if latest is None or self._first is None or latest.percent >= 100:
+        if latest is None or self._run is None or latest.percent >= 100:
             return Pace(self._backoff.next_delay(), "export still running")
-        return self._predict(self._first, latest)
+        return self._predict(self._run[0], latest)
 
     def _observe(self, reading: Reading | None) -> Reading | None:
         """Record ``reading``; return the reading to predict from, or ``None`` when there is nothing to predict."""
         if not self._follow or reading is None:
             return None
-        first, last = self._first, self._last
-        if first is None or last is None or reading.percent < last.percent:
-            if last is not None:  # the rate went backwards (the service started over): so does the backoff
+        if self._run is None or reading.percent < self._run[1].percent:
+            if self._run is not None:  # the rate went backwards (the service started over): so does the backoff
                 self._backoff.reset()
-            self._first = self._last = reading  # a new run
+            self._run = (reading, reading)  # a new run
             return None
+        first, last = self._run
         if reading.at <= last.at:
             return None
         if reading.percent > last.percent:
-            self._last = reading
+            self._run = (first, reading)
             return reading
         return reading if self._on_pace(first, last, reading) else None
 
@@ -120,13 +131,13 @@ class PollPacer:
         if gained <= 0:
             return False
         speed = gained / (last.at - first.at)
-        return speed * (unchanged.at - last.at) <= 2 * RATE_UNCERTAINTY
+        return speed * (unchanged.at - last.at) <= READING_SPREAD
 
     def _predict(self, first: Reading, last: Reading) -> Pace:
         span = last.at - first.at
         gained = last.percent - first.percent
-        fastest = (gained + 2 * RATE_UNCERTAINTY) / span
-        slowest = (gained - 2 * RATE_UNCERTAINTY) / span
+        fastest = (gained + READING_SPREAD) / span
+        slowest = (gained - READING_SPREAD) / span
         left = 100.0 - last.percent
         earliest = max(0.0, left - RATE_UNCERTAINTY) / fastest
         latest = (left + RATE_UNCERTAINTY) / slowest if slowest > 0 else math.inf
