@@ -24,7 +24,6 @@ from dataarts_export_client.lib import (
     ExportFailed,
     ExportProgress,
     RetryPolicy,
-    ServerError,
     async_export_to_file,
     client_from_env,
     download_export,
@@ -141,28 +140,6 @@ def test_failed_export_raises_with_the_group_detail(base_url: str, tmp_path: Pat
     assert list(tmp_path.iterdir()) == []
 
 
-def start_despite_server_errors(client: AuthenticatedClient, policy: RetryPolicy) -> str:
-    """Start an export, trying again on 5xx as a caller must.
-
-    The helpers retry the starting POST only on 429 and on refused
-    connections: after a 5xx the export may have been started, so a blind
-    retry could start two. The caller decides, and this test decides to retry.
-    """
-    for _ in range(20):
-        try:
-            return start_export(
-                client,
-                project_id=DEMO_PROJECT_ID,
-                workspace=DEMO_WORKSPACE,
-                body=export_body(),
-                timeout=30,
-                policy=policy,
-            )
-        except ServerError:
-            continue
-    raise AssertionError("20 server errors in a row at a fault rate of 0.2")
-
-
 def test_download_survives_throttling_faults_and_truncation(tmp_path: Path) -> None:
     """Seeded faults on every call: polls and downloads are retried and the file is still complete."""
     settings = EmulatorSettings(
@@ -181,7 +158,15 @@ def test_download_survives_throttling_faults_and_truncation(tmp_path: Path) -> N
         for round_number in range(3):
             dest = tmp_path / f"round-{round_number}" / "export.xlsx"
             dest.parent.mkdir()
-            uuid = start_despite_server_errors(client, policy)
+            # The start is retried on 5xx like the polls (RetryPolicy.retry_start, on by default).
+            uuid = start_export(
+                client,
+                project_id=DEMO_PROJECT_ID,
+                workspace=DEMO_WORKSPACE,
+                body=export_body(),
+                timeout=30,
+                policy=policy,
+            )
             download_export(
                 client,
                 project_id=DEMO_PROJECT_ID,
