@@ -20,6 +20,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -110,21 +111,25 @@ def _client(
     return token_client(base_url, DEMO_TOKEN, timeout=timeout, httpx_args={"transport": transport})
 
 
+def _arguments(item: PlannedExport, config: SoakConfig) -> dict[str, Any]:
+    """The keyword arguments of one ``export_to_file`` / ``async_export_to_file`` call."""
+    return {
+        "project_id": DEMO_PROJECT_ID,
+        "workspace": DEMO_WORKSPACE,
+        "body": item.body,
+        "dest": item.dest,
+        "timeout": config.export_timeout,
+        "policy": config.policy,
+    }
+
+
 def _run_sync(base_url: str, config: SoakConfig, folder: Path) -> Phase:
     planned, counters, errors = plan(config.exports, folder, prefix="sync"), Counters(), Counter[str]()
     client = _client(base_url, config, CountingTransport(httpx.HTTPTransport(), counters))
 
     def one(item: PlannedExport) -> None:
         try:
-            export_to_file(
-                client,
-                project_id=DEMO_PROJECT_ID,
-                workspace=DEMO_WORKSPACE,
-                body=item.body,
-                dest=item.dest,
-                timeout=config.export_timeout,
-                policy=config.policy,
-            )
+            export_to_file(client, **_arguments(item, config))
         except DataArtsError as error:
             errors[type(error).__name__] += 1
 
@@ -140,15 +145,7 @@ async def _run_async(base_url: str, config: SoakConfig, folder: Path) -> Phase:
 
     async def one(item: PlannedExport) -> None:
         try:
-            await async_export_to_file(
-                client,
-                project_id=DEMO_PROJECT_ID,
-                workspace=DEMO_WORKSPACE,
-                body=item.body,
-                dest=item.dest,
-                timeout=config.export_timeout,
-                policy=config.policy,
-            )
+            await async_export_to_file(client, **_arguments(item, config))
         except DataArtsError as error:
             errors[type(error).__name__] += 1
 
