@@ -65,7 +65,7 @@ class Principal:
 
 
 def _as_bytes(text: str) -> bytes:
-    return text.encode("utf-8", "surrogateescape")
+    return text.encode(errors="surrogateescape")  # UTF-8, keeping undecodable header bytes comparable
 
 
 @dataclass
@@ -183,7 +183,8 @@ def received_body_hash(body: bytes, headers: Mapping[str, str]) -> str:
     """The body hash the SDK signed: empty-body hash, ``UNSIGNED-PAYLOAD`` when declared, else SHA-256."""
     if not body:
         return EMPTY_BODY_HASH
-    if headers.get(CONTENT_HASH_HEADER.lower(), "").strip() == UNSIGNED_PAYLOAD:
+    declared = headers.get(CONTENT_HASH_HEADER.lower())
+    if declared is not None and declared.strip() == UNSIGNED_PAYLOAD:
         return UNSIGNED_PAYLOAD
     return hashlib.sha256(body).hexdigest()
 
