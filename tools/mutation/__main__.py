@@ -17,22 +17,31 @@ import time
 from pathlib import Path
 
 from .results import ModuleScore, read_scores
-from .staging import ROOT, stage
+from .staging import ROOT, stage, tests_digest
 from .targets import CORE, Target
 
 MUTMUT = Path(sys.executable).parent / "mutmut"
 
 
 def run_target(target: Target, max_children: int) -> tuple[Path, ModuleScore]:
-    """Stage ``target``, run mutmut there, and read its verdicts."""
+    """Stage ``target``, run mutmut there, and read its verdicts.
+
+    mutmut reruns only the mutants of functions that changed; when the tests
+    changed (see :func:`.staging.tests_digest`) every mutant of the module is
+    named explicitly, which makes mutmut run them all again.
+    """
     staged = stage(target)
+    digest, stamp = tests_digest(target), staged / "tests.sha256"
     command = [str(MUTMUT), "run", "--max-children", str(max_children)]
+    if not stamp.exists() or stamp.read_text(encoding="utf-8") != digest:
+        command.append(target.module.removesuffix(".py").replace("/", ".") + ".*")
     log = staged / "mutmut.log"
     with log.open("w", encoding="utf-8") as out:
         result = subprocess.run(command, cwd=staged, stdout=out, stderr=subprocess.STDOUT, check=False)
     if result.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"mutmut failed for {target.module} (exit {result.returncode}); end of {log}:\n{tail}")
+    stamp.write_text(digest, encoding="utf-8")
     return staged, read_scores(staged, target.module)
 
 

@@ -9,6 +9,7 @@ incremental, and a module's figures come from its own tests only.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tomllib
 from collections.abc import Mapping
@@ -84,6 +85,22 @@ def stage(target: Target) -> Path:
     pytest_options.pop("pythonpath", None)
     (directory / "pyproject.toml").write_text(pyproject_text(target, pytest_options), encoding="utf-8")
     return directory
+
+
+def tests_digest(target: Target) -> str:
+    """A hash of the tests that judge ``target``: its test files and the helpers beside them.
+
+    mutmut caches each mutant's verdict by a hash of the mutated function
+    only, so a new or changed test would not be run against mutants already
+    judged; :mod:`tools.mutation` reruns them all when this digest changes.
+    """
+    folders = {(ROOT / test).parent for test in target.tests} | {ROOT / "tests"}
+    helpers = {path for folder in folders for path in folder.glob("*.py") if not path.name.startswith("test_")}
+    files = sorted({ROOT / test for test in target.tests} | helpers)
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _replace_tree(source: Path, destination: Path) -> None:

@@ -23,13 +23,24 @@ class Target:
 
 CORE: tuple[Target, ...] = (
     Target(f"{CLIENT}/lib/signing.py", ("tests/client/test_signing.py",)),
-    Target(f"{CLIENT}/lib/backoff.py", ("tests/client/test_backoff_and_names.py", "tests/client/test_waiting.py")),
+    Target(
+        f"{CLIENT}/lib/backoff.py", ("tests/client/test_backoff_and_names.py", "tests/client/test_backoff_defaults.py")
+    ),
+    Target(f"{CLIENT}/lib/pacing.py", ("tests/client/test_pacing.py", "tests/client/test_pacing_limits.py")),
     Target(f"{CLIENT}/lib/decisions.py", ("tests/client/test_waiting.py", "tests/client/test_status_probe.py")),
     Target(f"{CLIENT}/lib/io_loops.py", ("tests/client/test_waiting.py", "tests/client/test_async_helpers.py")),
     Target(f"{CLIENT}/lib/download.py", ("tests/client/test_downloading.py", "tests/client/test_async_helpers.py")),
     Target(f"{CLIENT}/lib/atomic_file.py", ("tests/client/test_downloading.py",)),
-    Target(f"{EMULATOR}/auth.py", ("tests/emulator/test_auth.py",)),
-    Target(f"{EMULATOR}/models.py", ("tests/emulator/test_models.py", "tests/emulator/test_models_stateful.py")),
+    Target(f"{CLIENT}/lib/cli/outcomes.py", ("tests/client/test_cli_outcomes.py", "tests/client/test_cli.py")),
+    Target(f"{EMULATOR}/auth.py", ("tests/emulator/test_auth.py", "tests/emulator/test_auth_limits.py")),
+    Target(
+        f"{EMULATOR}/models.py",
+        (
+            "tests/emulator/test_models.py",
+            "tests/emulator/test_models_details.py",
+            "tests/emulator/test_models_stateful.py",
+        ),
+    ),
     Target(f"{EMULATOR}/faults.py", ("tests/emulator/test_faults.py",)),
 )
 
