@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import pytest
@@ -76,6 +77,22 @@ def test_same_seed_same_schedule_and_no_seed_still_works() -> None:
     assert [b.next_delay() for b in (seeded[0],) * 5] == [b.next_delay() for b in (seeded[1],) * 5]
     unseeded = DEFAULT_POLICY.retry_backoff()
     assert all(0.5 <= unseeded.next_delay() <= 30.0 for _ in range(20))
+
+
+@pytest.mark.parametrize(
+    ("jitter", "polls", "retries"),
+    [
+        ("none", [1.0, 2.0, 4.0, 8.0, 10.0, 10.0], [0.5, 1.0, 2.0, 4.0, 8.0, 16.0]),
+        ("full", [0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+    ],
+)
+def test_both_schedules_follow_the_policy_s_jitter(jitter: str, polls: list[float], retries: list[float]) -> None:
+    """``none`` is the exponential ceiling itself; ``full`` draws from 0 up to it (0 with a generator that says 0)."""
+    policy = RetryPolicy(jitter=jitter)  # type: ignore[arg-type]
+    low = random.Random()
+    low.uniform = lambda a, b: a  # type: ignore[method-assign]  # always the lower bound
+    for schedule, expected in ((policy.poll_backoff(low), polls), (policy.retry_backoff(low), retries)):
+        assert [schedule.next_delay() for _ in expected] == expected
 
 
 def wait_with_defaults(script: Script, clock: FakeClock) -> None:
@@ -171,3 +188,10 @@ def test_just_past_each_limit_is_refused_with_its_reason(knobs: dict[str, Any], 
 )
 def test_retry_after_dates_are_read_in_their_zone(value: str) -> None:
     assert parse_retry_after(value, now=NOW) == 30.0
+
+
+def test_retry_after_dates_are_measured_from_the_current_time_by_default() -> None:
+    in_an_hour = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
+    delay = parse_retry_after(in_an_hour)
+    assert delay is not None
+    assert 3590 <= delay <= 3600

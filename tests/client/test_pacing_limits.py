@@ -71,6 +71,8 @@ def test_a_rate_unchanged_for_exactly_a_stall_is_still_on_pace() -> None:
     assert on_pace[2] == Pace(10.0, "progress 1% predicts completion in 196.0s-?")
     stalled = paces((0, 0), (2, 1), (6.5, 1))
     assert stalled[2] == Pace(2.0, FALLBACK)
+    later = paces((100, 0), (102, 1), (106.5, 1))  # the same readings on a clock that did not start at 0
+    assert later[2] == Pace(2.0, FALLBACK)
 
 
 @pytest.mark.parametrize(
