@@ -41,7 +41,7 @@ CORE: tuple[Target, ...] = (
             "tests/emulator/test_models_stateful.py",
         ),
     ),
-    Target(f"{EMULATOR}/faults.py", ("tests/emulator/test_faults.py",)),
+    Target(f"{EMULATOR}/faults.py", ("tests/emulator/test_faults.py", "tests/emulator/test_fault_draws.py")),
 )
 
 
