@@ -6,6 +6,8 @@ from pathlib import Path
 
 import httpx
 
+from dataarts_export_client.lib import DEFAULT_POLICY
+from tools.soak import SOAK_POLICY
 from tools.soak.__main__ import config_from
 from tools.soak.counting import Counters, CountingTransport
 from tools.soak.mix import DEFAULT_MIX
@@ -58,6 +60,8 @@ def test_the_command_line_sets_the_size_and_every_fault_of_the_mix() -> None:
     assert config.mix.seed == 9
     assert config.mix.fault_rate == DEFAULT_MIX.fault_rate
     assert config_from([]).mix == DEFAULT_MIX
+    assert config_from([]).policy == SOAK_POLICY
+    assert config_from(["--policy", "default"]).policy == DEFAULT_POLICY
     args = DEFAULT_MIX.emulator_args()
     assert args[args.index("--truncate-rate") + 1] == "0.3"
     assert args[args.index("--latency-ms") + 1] == "20.0"

@@ -11,8 +11,10 @@ import dataclasses
 import sys
 from collections.abc import Sequence
 
+from dataarts_export_client.lib import DEFAULT_POLICY
+
 from .mix import DEFAULT_MIX, FaultMix
-from .runner import SoakConfig, SoakReport, run_soak
+from .runner import SOAK_POLICY, SoakConfig, SoakReport, run_soak
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.read_timeout,
         help="the client's read timeout, below --stall-seconds (default: %(default)s)",
     )
+    parser.add_argument(
+        "--policy",
+        choices=("soak", "default"),
+        default="soak",
+        help="the lib's retry policy: SOAK_POLICY (ten retries, short intervals) or the lib's DEFAULT_POLICY "
+        "(default: %(default)s)",
+    )
     mix = parser.add_argument_group("fault mix (the emulator's flags)")
     for field in dataclasses.fields(FaultMix):
         default = getattr(DEFAULT_MIX, field.name)
@@ -55,14 +64,18 @@ def config_from(argv: Sequence[str] | None = None) -> SoakConfig:
     """The :class:`SoakConfig` the command line asks for."""
     args = vars(build_parser().parse_args(argv))
     mix = FaultMix(**{field.name: args.pop(field.name) for field in dataclasses.fields(FaultMix)})
-    return SoakConfig(mix=mix, **args)
+    policy = SOAK_POLICY if args.pop("policy") == "soak" else DEFAULT_POLICY
+    return SoakConfig(mix=mix, policy=policy, **args)
 
 
 def details(report: SoakReport) -> list[str]:
     """What went wrong, one line each (nothing when all is well)."""
     lines = []
     for phase in report.phases:
-        lines += [f"  {phase.name}: {name} x{count}" for name, count in phase.errors.most_common()]
+        lines += [
+            f"  {phase.name}: {name} x{count}, first: {phase.errors.first[name]}"
+            for name, count in phase.errors.counts.most_common()
+        ]
         lines += [f"  {phase.name}: {problem}" for problem in phase.verdict.problems[:10]]
         lines += [f"  {phase.name}: left behind: {name}" for name in phase.verdict.leftovers[:10]]
     return lines

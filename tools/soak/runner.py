@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,7 @@ from dataarts_emulator.exceptions import InternalError
 from dataarts_emulator.testing import serve_process
 from dataarts_export_client import AuthenticatedClient
 from dataarts_export_client.lib import DataArtsError, RetryPolicy, async_export_to_file, export_to_file, token_client
+from dataarts_export_client.lib.redaction import clip
 
 from .counting import AsyncCountingTransport, Counters, CountingTransport
 from .mix import DEFAULT_MIX, FaultMix
@@ -65,12 +67,27 @@ class SoakConfig:
 
 
 @dataclass
+class Errors:
+    """The errors the lib raised in a phase: how many of each type, and the first message of each."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    first: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, error: Exception) -> None:
+        name = type(error).__name__
+        with self._lock:
+            self.counts[name] += 1
+            self.first.setdefault(name, clip(str(error), 300))
+
+
+@dataclass
 class Phase:
     """The outcome of one phase: the verdict on its files, the errors raised, the wire counters."""
 
     name: str
     verdict: Verdict
-    errors: Counter[str]
+    errors: Errors
     counters: Counters
     wall: float
 
@@ -124,14 +141,14 @@ def _arguments(item: PlannedExport, config: SoakConfig) -> dict[str, Any]:
 
 
 def _run_sync(base_url: str, config: SoakConfig, folder: Path) -> Phase:
-    planned, counters, errors = plan(config.exports, folder, prefix="sync"), Counters(), Counter[str]()
+    planned, counters, errors = plan(config.exports, folder, prefix="sync"), Counters(), Errors()
     client = _client(base_url, config, CountingTransport(httpx.HTTPTransport(), counters))
 
     def one(item: PlannedExport) -> None:
         try:
             export_to_file(client, **_arguments(item, config))
         except DataArtsError as error:
-            errors[type(error).__name__] += 1
+            errors.record(error)
 
     began = time.monotonic()
     with client, ThreadPoolExecutor(max_workers=config.workers) as pool:
@@ -140,14 +157,14 @@ def _run_sync(base_url: str, config: SoakConfig, folder: Path) -> Phase:
 
 
 async def _run_async(base_url: str, config: SoakConfig, folder: Path) -> Phase:
-    planned, counters, errors = plan(config.concurrent, folder, prefix="async"), Counters(), Counter[str]()
+    planned, counters, errors = plan(config.concurrent, folder, prefix="async"), Counters(), Errors()
     client = _client(base_url, config, AsyncCountingTransport(httpx.AsyncHTTPTransport(), counters))
 
     async def one(item: PlannedExport) -> None:
         try:
             await async_export_to_file(client, **_arguments(item, config))
         except DataArtsError as error:
-            errors[type(error).__name__] += 1
+            errors.record(error)
 
     began = time.monotonic()
     async with client:
