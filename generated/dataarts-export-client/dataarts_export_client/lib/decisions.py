@@ -37,13 +37,13 @@ from .resume import Transfer, full_length
 __all__ = ["ExportPoller", "ExportProbe", "ExportStarter", "Poller", "Wait"]
 
 POLL_OPERATION = "ExportDesignResult"
+START_OPERATION = "ExportDesignModels"
 _NOTHING_STARTED_STATUS_CODES = frozenset({429})
 """Answers that prove the start was refused before it created a job (the gateway's throttling)."""
 _NOTHING_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout)
 """Failures in transit that prove the request never left (nothing can have been started)."""
 _TRANSIENT_TRANSPORT_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
 """Failures in transit worth another attempt: connect, read and write errors, timeouts, a connection cut mid-answer."""
-START_OPERATION = "ExportDesignModels"
 KNOWN_STATES = frozenset(ExportState)
 """The states the spec documents. Any other (a newer service's, say ``queued``) is taken as "still running":
 only ``success`` (or the file) and ``fail`` end a wait."""

@@ -207,7 +207,10 @@ class DownloadError(DataArtsError):
 
 
 class TruncatedDownload(DownloadError):
-    """The file's byte count differed from its ``Content-Length`` through the retries."""
+    """The file came up short of (or past) its full length, from ``Content-Range`` or ``Content-Length``, every time.
+
+    ``expected`` is the full length, ``received`` the bytes saved when the last attempt ended.
+    """
 
     def __init__(self, uuid: str, *, expected: int, received: int) -> None:
         self.expected = expected
