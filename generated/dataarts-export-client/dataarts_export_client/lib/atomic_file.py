@@ -26,6 +26,9 @@ from .filenames import safe_file_name
 
 __all__ = ["AtomicFileWriter", "resolve_destination"]
 
+_O_BINARY = getattr(os, "O_BINARY", 0)
+"""Windows only: no newline translation (0, nothing to add, elsewhere)."""
+
 
 def resolve_destination(dest: str | os.PathLike[str], server_name: str | None, uuid: str) -> Path:
     """The file to write: ``dest`` itself, or, when ``dest`` is an existing directory, a safe name inside it.
@@ -47,7 +50,7 @@ def _create_temporary(target: Path) -> tuple[int, Path]:
     over to the workbook: a shared export folder would then hold files
     nobody else can read. Mode 0666 filtered by the umask is what users expect.
     """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY
     for _ in range(100):
         candidate = target.parent / f".{target.name[:64]}.{secrets.token_hex(6)}.part"
         try:
@@ -85,7 +88,7 @@ class AtomicFileWriter:
             raise DestinationError(target, exc) from exc
         self._file: BinaryIO = os.fdopen(fd, "wb")
         self.written = 0
-        self._done = False
+        self._done = False  # pragma: no mutate (equivalent: None is as false as False)
 
     def __enter__(self) -> Self:
         return self
@@ -128,7 +131,7 @@ class AtomicFileWriter:
         except OSError as exc:
             self.abort()
             raise DestinationError(self.target, exc) from exc
-        self._done = True
+        self._done = True  # pragma: no mutate (equivalent: a later abort finds nothing left to remove)
         _fsync_directory(self.target.parent)
         return self.target
 
@@ -139,7 +142,7 @@ class AtomicFileWriter:
 
     def abort(self) -> None:
         """Close and delete the temporary file; the target is untouched. Safe to call twice."""
-        self._done = True
+        self._done = True  # pragma: no mutate (equivalent: aborting twice is harmless)
         with contextlib.suppress(OSError):
             self._file.close()
         with contextlib.suppress(FileNotFoundError):
