@@ -37,7 +37,8 @@ def function_start(source_lines: list[str], mutant: str) -> int:
     if class_name:
         start = next((i for i, line in enumerate(source_lines) if line.startswith(f"class {class_name}")), 0)
     for index in range(start, len(source_lines)):
-        text = source_lines[index].strip()
+        # A method is indented under its class; a module-level function is not (a method may share its name).
+        text = source_lines[index].strip() if class_name else source_lines[index]
         if text.startswith((f"def {function}(", f"async def {function}(")):
             return index
     return start
