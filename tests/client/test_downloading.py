@@ -365,12 +365,23 @@ def test_export_start_throttling_is_bounded(tmp_path: Path) -> None:
     [
         httpx.Response(200, json={"data": {}}),
         httpx.Response(200, json={"data": {"uuid": ""}}),
-        httpx.Response(200, content=b"<html/>", headers={"Content-Type": "text/html"}),
     ],
 )
 def test_export_start_without_uuid_is_unexpected(tmp_path: Path, answer: httpx.Response) -> None:
     with pytest.raises(UnexpectedResponse):
         export(Script(answer), tmp_path / "x.xlsx")
+
+
+def test_export_start_answered_by_a_proxy_page_is_retried_then_unexpected(tmp_path: Path) -> None:
+    page = httpx.Response(200, content=b"<html/>", headers={"Content-Type": "text/html"})
+    script = Script(page, repeat_last=True)
+    with pytest.raises(UnexpectedResponse, match="HTML page"):
+        export(script, tmp_path / "x.xlsx")
+    assert len(script.requests) == SCRIPTED_POLICY.max_retries + 1
+    no_retry = Script(page, started(), workbook(CONTENT))
+    with pytest.raises(UnexpectedResponse):
+        export(no_retry, tmp_path / "x.xlsx", policy=replace(SCRIPTED_POLICY, retry_start=False))
+    assert len(no_retry.requests) == 1
 
 
 def test_export_start_deadline_raises_timeout_without_uuid() -> None:

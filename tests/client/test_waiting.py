@@ -327,7 +327,6 @@ def test_request_id_falls_back_to_body() -> None:
 @pytest.mark.parametrize(
     "answer",
     [
-        httpx.Response(200, headers={"Content-Type": "text/html"}, content=b"<html>login</html>"),
         httpx.Response(200, headers={"Content-Type": "application/json"}, content=b"not json"),
         httpx.Response(200, headers={"Content-Type": "application/json"}, content=b"[1, 2]"),
         httpx.Response(200, json={"data": {"status": 3}}),  # an unknown *string* is a state (test_unknown_state)
@@ -341,6 +340,24 @@ def test_unexpected_200_answers_raise_typed_error(answer: httpx.Response) -> Non
         run(script, FakeClock())
     assert caught.value.status_code == 200
     assert len(script.requests) == 1
+
+
+PROXY_PAGE = httpx.Response(200, headers={"Content-Type": "text/html"}, content=b"<html>login</html>")
+
+
+def test_a_proxy_page_is_retried_like_a_5xx_then_waited_past() -> None:
+    clock = FakeClock()
+    script = Script(PROXY_PAGE, PROXY_PAGE, status("success", "100"))
+    assert run(script, clock).uuid == UUID
+    assert clock.sleeps == [0.5, 1.0]
+
+
+def test_a_proxy_page_that_persists_is_unexpected_after_the_retries() -> None:
+    script = Script(PROXY_PAGE, repeat_last=True)
+    with pytest.raises(UnexpectedResponse, match="HTML page") as caught:
+        run(script, FakeClock())
+    assert caught.value.content_type == "text/html"
+    assert len(script.requests) == POLICY.max_retries + 1
 
 
 def test_oversized_json_answer_is_refused_without_reading_it_all() -> None:

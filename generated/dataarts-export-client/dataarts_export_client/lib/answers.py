@@ -28,8 +28,10 @@ __all__ = [
     "api_error_from_answer",
     "content_length",
     "is_file_answer",
+    "is_proxy_page",
     "parse_export_status",
     "parse_export_uuid",
+    "proxy_page_error",
 ]
 
 FILE_MEDIA_TYPES = export_design_result.FILE_MEDIA_TYPES["200"]
@@ -47,6 +49,25 @@ def is_file_answer(status_code: int, headers: Mapping[str, str], *, partial: boo
     return status_code in ((200, 206) if partial else (200,)) and media_type_matches(
         parse_media_type(headers.get("content-type")), FILE_MEDIA_TYPES
     )
+
+
+_HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_proxy_page(status_code: int, headers: Mapping[str, str]) -> bool:
+    """Whether a 200 answer is an HTML page: not the API's answer but a proxy's, a captive portal's or a gateway's.
+
+    The API answers JSON or the workbook, never HTML; such a page usually
+    means something between client and service answered in its stead for a
+    moment, which is worth a bounded number of retries (then it is raised as
+    :class:`UnexpectedResponse`).
+    """
+    return status_code == 200 and media_type_matches(parse_media_type(headers.get("content-type")), _HTML_MEDIA_TYPES)
+
+
+def proxy_page_error(status_code: int, headers: Mapping[str, str], body: bytes) -> UnexpectedResponse:
+    """The :class:`UnexpectedResponse` of an HTML page answered in the API's stead."""
+    return _unexpected_answer("an HTML page instead of the API's answer (a proxy?)", status_code, headers, body)
 
 
 def content_length(headers: Mapping[str, str]) -> int | None:

@@ -22,8 +22,10 @@ from ..types import content_disposition_file_name, request_id_of
 from .answers import (
     api_error_from_answer,
     is_file_answer,
+    is_proxy_page,
     parse_export_status,
     parse_export_uuid,
+    proxy_page_error,
 )
 from .backoff import RETRYABLE_STATUS_CODES, RetryPolicy, parse_retry_after
 from .deadline import Deadline, Wait
@@ -185,6 +187,8 @@ class ExportPoller:
         if status_code == 416 and self.transfer is not None and self.transfer.saved > 0:
             self.transfer.drop()  # the saved bytes cannot be continued: ask for the whole file at once
             return self.deadline.wait(0.0, "range not satisfiable, downloading the whole file again")
+        if is_proxy_page(status_code, headers):
+            return self.after_proxy_page(status_code, headers, body)
         if status_code != 200:
             return self.after_error(status_code, headers, body, now=now)
         snapshot = self.observe(status_code, headers, body)
@@ -240,6 +244,14 @@ class ExportPoller:
             raise error
         delay = self._retrier.delay(headers, now)
         return self.deadline.wait(delay, f"HTTP {status_code}, retry {self._retrier.failures}", cause=error)
+
+    def after_proxy_page(self, status_code: int, headers: Mapping[str, str], body: bytes) -> Wait:
+        """Retry an HTML page answered in the API's stead like a 5xx, within budget; then raise it as unexpected."""
+        error = proxy_page_error(status_code, headers, body)
+        if self._retrier.exhausted():
+            raise error
+        reason = f"an HTML page instead of the API's answer, retry {self._retrier.failures}"
+        return self.deadline.wait(self._retrier.delay(None), reason, cause=error)
 
     def after_transport_error(self, exc: httpx.TransportError) -> Wait:
         """Decide after the request failed in transit (the GET is idempotent: retry within budget)."""
@@ -305,7 +317,9 @@ class ExportProbe:
     def after_body(
         self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime | None = None
     ) -> Wait | ExportSnapshot:
-        """The status answer as it is, or the poller's decision about an error answer."""
+        """The status answer as it is, or the poller's decision about an error answer or a proxy's page."""
+        if is_proxy_page(status_code, headers):
+            return self._poller.after_proxy_page(status_code, headers, body)
         if status_code != 200:
             return self._poller.after_error(status_code, headers, body, now=now)
         return self._poller.observe(status_code, headers, body)
@@ -347,6 +361,12 @@ class ExportStarter:
         self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime | None = None
     ) -> Wait | str:
         """The new export's uuid, or a :class:`Wait` before trying again; raises otherwise."""
+        if self._retry_all and is_proxy_page(status_code, headers):
+            page = proxy_page_error(status_code, headers, body)
+            if self._retrier.exhausted():
+                raise page
+            reason = f"an HTML page instead of the API's answer, retry {self._retrier.failures}"
+            return self.deadline.wait(self._retrier.delay(None), reason, cause=page)
         if status_code == 200:
             uuid = parse_export_uuid(status_code, headers, body)
             logger.debug("export %s started", uuid)
