@@ -1,0 +1,67 @@
+"""Every export lands through the emulator's request faults: 5xx, 429, connection resets and proxy pages.
+
+The start is retried like the polls (``RetryPolicy.retry_start``, on by
+default); switched off, the same seeded faults make some exports fail at
+the start, which is what the switch is for: never risking a duplicate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE, EmulatorSettings
+from dataarts_emulator.testing import serve
+from dataarts_export_client.lib import DataArtsError, RetryPolicy, export_to_file, token_client
+from dataarts_export_client.models import ExportParam
+
+from .test_export_end_to_end import IDS, assert_workbook
+
+FAULTS = EmulatorSettings(
+    export_seconds=0.1,
+    fault_rate=0.2,
+    throttle_rate=0.1,
+    reset_rate=0.1,
+    proxy_page_rate=0.1,
+    truncate_rate=0.3,
+    retry_after_seconds=0,
+    seed=9,
+)
+POLICY = RetryPolicy(
+    poll_interval=0.05, max_poll_interval=0.1, retry_interval=0.01, max_retry_interval=0.05, max_retries=10
+)
+EXPORTS = 8
+
+
+def export_all(tmp_path: Path, policy: RetryPolicy) -> int:
+    """Run :data:`EXPORTS` exports against a fresh emulator with :data:`FAULTS`; return how many landed."""
+    landed = 0
+    with serve(FAULTS) as url:
+        client = token_client(url, DEMO_TOKEN)
+        for number in range(EXPORTS):
+            folder = tmp_path / str(number)
+            folder.mkdir()
+            try:
+                path = export_to_file(
+                    client,
+                    project_id=DEMO_PROJECT_ID,
+                    workspace=DEMO_WORKSPACE,
+                    body=ExportParam(type_="TABLE_MODEL", ids=IDS, asyn=True),
+                    dest=folder / "export.xlsx",
+                    timeout=60,
+                    policy=policy,
+                )
+            except DataArtsError:
+                assert list(folder.iterdir()) == [], "a failed export left a file"
+                continue
+            assert_workbook(path, IDS)
+            landed += 1
+    return landed
+
+
+def test_every_export_lands_through_resets_proxy_pages_5xx_and_truncation(tmp_path: Path) -> None:
+    assert export_all(tmp_path, POLICY) == EXPORTS
+
+
+def test_without_the_start_retry_the_same_faults_lose_exports(tmp_path: Path) -> None:
+    assert export_all(tmp_path, replace(POLICY, retry_start=False)) < EXPORTS
