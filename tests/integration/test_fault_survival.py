@@ -7,12 +7,25 @@ the start, which is what the switch is for: never risking a duplicate.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
 
 from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE, EmulatorSettings
 from dataarts_emulator.testing import serve
-from dataarts_export_client.lib import DataArtsError, RetryPolicy, export_to_file, token_client
+from dataarts_export_client.lib import (
+    DataArtsError,
+    ExportTimeout,
+    RetryPolicy,
+    async_export_to_file,
+    export_to_file,
+    token_client,
+)
 from dataarts_export_client.models import ExportParam
 
 from .test_export_end_to_end import IDS, assert_workbook
@@ -65,3 +78,33 @@ def test_every_export_lands_through_resets_proxy_pages_5xx_and_truncation(tmp_pa
 
 def test_without_the_start_retry_the_same_faults_lose_exports(tmp_path: Path) -> None:
     assert export_all(tmp_path, replace(POLICY, retry_start=False)) < EXPORTS
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_deadline_holds_against_the_emulators_trickle(tmp_path: Path, mode: str) -> None:
+    """Every workbook at 20 bytes a second (minutes for one): the call ends about a second after its timeout."""
+    settings = EmulatorSettings(export_seconds=0.1, trickle_rate=1.0, trickle_bytes_per_second=20, seed=2)
+    timeout = 2.0
+    with serve(settings) as url:
+        client = token_client(url, DEMO_TOKEN, timeout=httpx.Timeout(30.0))
+        options: dict[str, Any] = {
+            "project_id": DEMO_PROJECT_ID,
+            "workspace": DEMO_WORKSPACE,
+            "body": ExportParam(type_="TABLE_MODEL", ids=IDS, asyn=True),
+            "dest": tmp_path / "export.xlsx",
+            "timeout": timeout,
+            "policy": POLICY,
+        }
+
+        def run() -> object:
+            if mode == "sync":
+                return export_to_file(client, **options)
+            return asyncio.run(async_export_to_file(client, **options))
+
+        began = time.monotonic()
+        with pytest.raises(ExportTimeout) as caught:
+            run()
+        took = time.monotonic() - began
+    assert took < timeout + 2.0, f"ended {took:.1f}s after the start, timeout {timeout}s"
+    assert caught.value.uuid is not None
+    assert list(tmp_path.iterdir()) == []
