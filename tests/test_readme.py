@@ -43,6 +43,7 @@ from dataarts_export_client.lib.cli import build_parser
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 PACKAGE_README = ROOT / "generated" / "dataarts-export-client" / "README.md"
+EMULATOR_README = ROOT / "emulator" / "README.md"
 DOCUMENTED_URL = "http://127.0.0.1:8000"
 RUN_MARKER = "<!-- readme-test: run against the emulator -->"
 QUICK_START_FILE = "test_my_pipeline.py"
@@ -234,6 +235,7 @@ def test_the_plugin_quick_start_is_a_passing_test_file(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+    assert quick_start() in EMULATOR_README.read_text(encoding="utf-8"), "the wheel's description shows the same test"
     text = README.read_text(encoding="utf-8")
     walkthrough = text[text.index("### Testing your own code") :].split("\n### ", 1)[0]
     lines = [
