@@ -136,3 +136,14 @@ def test_download_bytes_are_counted_from_the_file_answers_only(path: str, report
     with httpx.Client(transport=httpx.MockTransport(_file_answer), event_hooks=hooks) as client:
         client.get(f"http://service{path}")
     assert seen == reports
+
+
+@pytest.mark.usefixtures("environment")
+def test_a_command_that_fails_before_any_progress_leaves_the_terminal_untouched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DATAARTS_TOKEN")
+    terminal = FakeTerminal()
+    code, _ = run(monkeypatch, terminal, *EXPORT)
+    assert code == 2
+    assert terminal.getvalue().startswith("dataarts-export: error:"), "no bar, no hidden cursor: only the error"

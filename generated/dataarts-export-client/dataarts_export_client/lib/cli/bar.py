@@ -48,8 +48,10 @@ class ProgressBar:
     """A live bar: the export's rate while it runs, then the download's bytes, speed and time left.
 
     rich redraws it in place, fits it to the terminal's width, and its
-    transfer columns compute speed and time left from a moving window.
-    :meth:`close` stops redrawing and leaves the last state on screen.
+    transfer columns compute speed and time left from a moving window. It
+    starts drawing at the first report, so a command that fails before any
+    progress leaves the terminal as it was; :meth:`close` stops redrawing and
+    leaves the last state on screen.
     """
 
     def __init__(self, err: TextIO) -> None:
@@ -58,19 +60,27 @@ class ProgressBar:
         self._download: TaskID | None = None
         columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), _DetailColumn())
         self._bar = Progress(*columns, console=Console(file=err))
-        self._bar.start()
+        self._drawing = False
 
     def __call__(self, progress: ExportProgress) -> None:
         self.uuid = progress.uuid
         description = f"export {progress.uuid[:8]} {progress.status.value}"
         if self._export is None:
-            self._export = self._bar.add_task(description, total=100)
+            self._export = self._add(description, total=100)
         self._bar.update(self._export, description=description, completed=progress.percent or 0)
 
     def transfer(self, received: int, total: int | None) -> None:
         if self._download is None:
-            self._download = self._bar.add_task("download", total=total, download=True)
+            self._download = self._add("download", total=total, download=True)
         self._bar.update(self._download, completed=received, total=total)
 
     def close(self) -> None:
-        self._bar.stop()
+        if self._drawing:
+            self._bar.stop()
+            self._drawing = False
+
+    def _add(self, description: str, *, total: int | None, download: bool = False) -> TaskID:
+        if not self._drawing:
+            self._bar.start()
+            self._drawing = True
+        return self._bar.add_task(description, total=total, download=download)
