@@ -173,4 +173,5 @@ def test_cli_ctrl_c_during_the_download_names_the_uuid_and_leaves_nothing(
     err = capsys.readouterr().err
     assert "interrupted" in err
     assert "status --uuid " in err
+    assert "download --uuid " in err
     assert os.listdir(cli_env) == []

@@ -2,7 +2,8 @@
 
 The start is retried like the polls (``RetryPolicy.retry_start``, on by
 default); switched off, the same seeded faults make some exports fail at
-the start, which is what the switch is for: never risking a duplicate.
+the start, which is what the switch is for: never risking a duplicate. And
+the emulator's trickle fault cannot make a call outlast its ``timeout``.
 """
 
 from __future__ import annotations

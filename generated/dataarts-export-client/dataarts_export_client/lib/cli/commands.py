@@ -223,7 +223,12 @@ def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POL
                 progress_uuid = ctx.progress.uuid
         except KeyboardInterrupt:
             uuid = progress_uuid or getattr(args, "uuid", None)
-            later = f"; export {uuid} may still be running: `{PROG} status --uuid {uuid}`" if uuid else ""
+            later = (
+                f"; export {uuid} may still be running: `{PROG} status --uuid {uuid}` to check it, "
+                f"`{PROG} download --uuid {uuid}` to fetch its workbook (no partial file was kept)"
+                if uuid
+                else ""
+            )
             err.write(f"{PROG}: interrupted{scrub(later)}\n")
             return EXIT_INTERRUPTED
         except Exception as error:  # every error becomes an exit code and a line, not a traceback
