@@ -10,13 +10,8 @@ down to their uuid, rate, error code and request id.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
-import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -26,129 +21,25 @@ from dataarts_export_client.lib import (
     ExportFailed,
     ExportProgress,
     ExportReady,
-    ExportSnapshot,
     ExportTimeout,
     NetworkError,
-    RetryPolicy,
     ServerError,
     TruncatedDownload,
-    async_download_export,
-    async_export_to_file,
-    async_poll_export_status,
-    async_start_export,
-    async_wait_for_export,
-    download_export,
-    export_to_file,
-    poll_export_status,
-    start_export,
-    wait_for_export,
 )
 from dataarts_export_client.lib.errors import BadRequestError
-from dataarts_export_client.models import ExportParam, ExportState
+from dataarts_export_client.models import ExportState
 
 from .client_fakes import (
-    PROJECT_ID,
-    SCRIPTED_POLICY,
     UUID,
-    WORKSPACE,
     XLSX,
     FakeClock,
     Script,
     breaking_workbook,
-    client_for,
     error,
     status,
     workbook,
 )
-
-_T = TypeVar("_T")
-CONTENT = b"PK\x03\x04" + bytes(range(256)) * 8
-BODY = ExportParam(ids=["1224641525420683264"], type_="TABLE_MODEL", asyn=True)
-
-
-def started(uuid: str = UUID) -> httpx.Response:
-    return httpx.Response(200, headers={"Content-Type": "application/json"}, json={"data": {"uuid": uuid}})
-
-
-async def _awaited(awaitable: Awaitable[_T]) -> _T:
-    return await awaitable
-
-
-@dataclass
-class Twin:
-    """Calls the sync helpers, or their async twins through ``asyncio.run``, with the same arguments."""
-
-    kind: str
-    clock: FakeClock
-
-    def _call(self, sync: Callable[..., _T], async_: Callable[..., Awaitable[_T]], **kwargs: Any) -> _T:
-        if self.kind == "sync":
-            return sync(clock=self.clock, sleep=self.clock.sleep, **kwargs)
-        return asyncio.run(_awaited(async_(clock=self.clock, sleep=self.clock.async_sleep, **kwargs)))
-
-    def start(self, script: Script, *, timeout: float = 600.0, policy: RetryPolicy = SCRIPTED_POLICY) -> str:
-        where = {"project_id": PROJECT_ID, "workspace": WORKSPACE}
-        return self._call(
-            start_export,
-            async_start_export,
-            client=client_for(script),
-            body=BODY,
-            timeout=timeout,
-            policy=policy,
-            **where,
-        )
-
-    def wait(
-        self, script: Script, *, timeout: float = 600.0, reports: list[ExportProgress] | None = None
-    ) -> ExportReady:
-        return self._call(
-            wait_for_export,
-            async_wait_for_export,
-            client=client_for(script),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            uuid=UUID,
-            timeout=timeout,
-            on_progress=None if reports is None else reports.append,
-            policy=SCRIPTED_POLICY,
-        )
-
-    def probe(self, script: Script) -> ExportSnapshot:
-        return self._call(
-            poll_export_status,
-            async_poll_export_status,
-            client=client_for(script),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            uuid=UUID,
-            policy=SCRIPTED_POLICY,
-        )
-
-    def download(self, script: Script, dest: Path, *, timeout: float = 600.0) -> Path:
-        return self._call(
-            download_export,
-            async_download_export,
-            client=client_for(script),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            uuid=UUID,
-            dest=dest,
-            timeout=timeout,
-            policy=SCRIPTED_POLICY,
-        )
-
-    def export(self, script: Script, dest: Path, *, timeout: float = 600.0) -> Path:
-        return self._call(
-            export_to_file,
-            async_export_to_file,
-            client=client_for(script),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            body=BODY,
-            dest=dest,
-            timeout=timeout,
-            policy=SCRIPTED_POLICY,
-        )
+from .twin_fakes import CONTENT, Twin, started
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -285,80 +176,3 @@ def test_a_broken_transfer_is_retried_then_reported(twin: Twin, tmp_path: Path) 
         twin.download(Script(broken, repeat_last=True), tmp_path / "x.xlsx")
     assert (caught.value.uuid, caught.value.reason) == (UUID, "transfer interrupted (ReadError)")
     assert list(tmp_path.iterdir()) == []
-
-
-def test_the_debug_log_says_why_each_wait_happens(twin: Twin, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """What ``--verbose`` shows: each answer, each wait and its reason, an unknown state warned about once."""
-    script = Script(
-        httpx.ConnectError("refused"),
-        error(503),
-        status("importing", "10"),
-        status("queued", "20"),
-        status("queued", "30"),
-        status("success", None),
-        breaking_workbook(httpx.ReadError("reset")),
-        workbook(b"PK"),
-    )
-    with caplog.at_level(logging.DEBUG, logger="dataarts_export_client"):
-        twin.download(script, tmp_path / "x.xlsx")
-    prefix = f"export {UUID}: "
-    assert [(record.levelname, record.getMessage().removeprefix(prefix)) for record in caplog.records] == [
-        ("DEBUG", "ConnectError, retry 1; next attempt in 0.50s"),
-        ("DEBUG", "HTTP 503, retry 2; next attempt in 1.00s"),
-        ("DEBUG", "status importing, rate 10"),
-        ("DEBUG", "export still running; next attempt in 1.00s"),
-        ("WARNING", "unknown status 'queued' (this client knows fail, importing, success); treated as still running"),
-        ("DEBUG", "status queued, rate 20"),
-        ("DEBUG", "progress 20% predicts completion in 6.6s-10.1s; next attempt in 6.58s"),
-        ("DEBUG", "status queued, rate 30"),
-        ("DEBUG", "progress 30% predicts completion in 23.8s-29.9s; next attempt in 10.00s"),
-        ("DEBUG", "status success, rate None"),
-        ("DEBUG", "file not served yet; next attempt in 2.00s"),
-        ("DEBUG", "status success, rate None"),
-        ("DEBUG", "transfer interrupted (ReadError); next download attempt in 0.50s"),
-        ("DEBUG", "status success, rate None"),
-        ("DEBUG", "saved 2 bytes"),
-    ]
-
-
-def test_the_debug_log_of_a_start(twin: Twin, caplog: pytest.LogCaptureFixture) -> None:
-    script = Script(httpx.ConnectError("refused"), error(502), started())
-    with caplog.at_level(logging.DEBUG, logger="dataarts_export_client"):
-        assert twin.start(script) == UUID
-    assert [record.getMessage() for record in caplog.records] == [
-        "export (starting): ConnectError starting the export, retry 1; next attempt in 0.50s",
-        "export (starting): HTTP 502 starting the export, retry 2; next attempt in 1.00s",
-        f"export {UUID} started",
-    ]
-
-
-def test_a_timeout_is_raised_from_the_failure_that_kept_it_waiting(twin: Twin) -> None:
-    """``__cause__`` says why the wait ran out: the last error answer, or the last failure in transit."""
-    busy = error(503, code="APIG.0201", request_id="req-503")
-    with pytest.raises(ExportTimeout) as caught:
-        twin.wait(Script(busy, busy, busy, repeat_last=True), timeout=1.0)
-    cause = caught.value.__cause__
-    assert isinstance(cause, ServerError)
-    assert (cause.error_code, cause.request_id) == ("APIG.0201", "req-503")
-    with pytest.raises(ExportTimeout) as dropped:
-        twin.wait(Script(httpx.ReadTimeout("slow"), repeat_last=True), timeout=1.0)
-    assert isinstance(dropped.value.__cause__, httpx.ReadTimeout)
-    with pytest.raises(ExportTimeout) as starting:
-        twin.start(Script(httpx.ConnectError("refused"), repeat_last=True), timeout=1.0)
-    assert isinstance(starting.value.__cause__, httpx.ConnectError)
-
-
-def test_a_download_keeps_the_last_rate_through_a_success_without_one(twin: Twin, tmp_path: Path) -> None:
-    """A JSON ``success`` without a rate does not erase the last progress the timeout reports."""
-    with pytest.raises(ExportTimeout) as caught:
-        twin.download(
-            Script(status("importing", "60"), status("success", None), repeat_last=True), tmp_path, timeout=5.0
-        )
-    assert caught.value.last_rate == "60"
-
-
-def test_starting_keeps_failing_in_transit_into_a_network_error(twin: Twin) -> None:
-    with pytest.raises(NetworkError) as caught:
-        twin.start(Script(httpx.ConnectError("refused"), repeat_last=True))
-    assert str(caught.value) == "POST export-model failed: ConnectError"
-    assert isinstance(caught.value.__cause__, httpx.ConnectError)

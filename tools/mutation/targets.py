@@ -21,16 +21,43 @@ class Target:
     tests: tuple[str, ...]
 
 
+def _union(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The test files of ``groups``, each once, in order."""
+    return tuple(dict.fromkeys(test for group in groups for test in group))
+
+
+_TWINS = ("tests/client/test_twins.py", "tests/client/test_twins_details.py", "tests/client/test_decision_details.py")
+_WAITING = ("tests/client/test_waiting.py", "tests/client/test_status_probe.py", "tests/client/test_async_helpers.py")
+_STARTING = (
+    "tests/client/test_start_decisions.py",
+    "tests/client/test_downloading.py",
+    "tests/client/test_async_helpers.py",
+)
+_DOWNLOADING = (
+    "tests/client/test_downloading.py",
+    "tests/client/test_resume.py",
+    "tests/client/test_disk_errors.py",
+    "tests/client/test_async_helpers.py",
+)
+
 CORE: tuple[Target, ...] = (
     Target(f"{CLIENT}/lib/signing.py", ("tests/client/test_signing.py",)),
     Target(
         f"{CLIENT}/lib/backoff.py", ("tests/client/test_backoff_and_names.py", "tests/client/test_backoff_defaults.py")
     ),
     Target(f"{CLIENT}/lib/pacing.py", ("tests/client/test_pacing.py", "tests/client/test_pacing_limits.py")),
-    Target(f"{CLIENT}/lib/decisions.py", ("tests/client/test_waiting.py", "tests/client/test_status_probe.py")),
-    Target(f"{CLIENT}/lib/io_loops.py", ("tests/client/test_waiting.py", "tests/client/test_async_helpers.py")),
-    Target(f"{CLIENT}/lib/download.py", ("tests/client/test_downloading.py", "tests/client/test_async_helpers.py")),
-    Target(f"{CLIENT}/lib/atomic_file.py", ("tests/client/test_downloading.py",)),
+    Target(f"{CLIENT}/lib/decisions.py", _union(_TWINS, _WAITING, _STARTING, _DOWNLOADING)),
+    Target(
+        f"{CLIENT}/lib/io_loops.py",
+        _union(_TWINS, _WAITING, _STARTING, _DOWNLOADING, ("tests/client/test_deadline.py",)),
+    ),
+    Target(f"{CLIENT}/lib/start.py", _union(_TWINS, _STARTING)),
+    Target(f"{CLIENT}/lib/wait.py", _union(_TWINS, _WAITING)),
+    Target(f"{CLIENT}/lib/download.py", _union(_TWINS, _DOWNLOADING)),
+    Target(
+        f"{CLIENT}/lib/atomic_file.py",
+        ("tests/client/test_atomic_file.py", "tests/client/test_disk_errors.py", "tests/client/test_downloading.py"),
+    ),
     Target(f"{CLIENT}/lib/cli/outcomes.py", ("tests/client/test_cli_outcomes.py", "tests/client/test_cli.py")),
     Target(f"{EMULATOR}/auth.py", ("tests/emulator/test_auth.py", "tests/emulator/test_auth_limits.py")),
     Target(

@@ -170,12 +170,13 @@ class ExportPoller:
         """The export is ready: describe the file answer (``content_length``: the whole file's) and report 100 %."""
         self._retrier.reset()
         self._report(ExportState.SUCCESS, None, 100.0)
-        name = content_disposition_file_name(headers.get("content-disposition"))
+        disposition = headers.get("content-disposition")  # pragma: no mutate (equivalent: httpx headers ignore case)
+        name = content_disposition_file_name(disposition)
         return ExportReady(
             uuid=self.uuid,
             elapsed=self.elapsed,
             file_name=safe_file_name(name, fallback=f"{self.uuid}.xlsx") if name else None,
-            content_type=headers.get("content-type"),
+            content_type=headers.get("content-type"),  # pragma: no mutate (equivalent: httpx headers ignore case)
             content_length=full_length(headers),
             request_id=request_id_of(headers),
         )
@@ -351,11 +352,6 @@ class ExportStarter:
         self.deadline = Deadline(None, timeout, clock)
         self._retrier = _Retrier(policy, rng)
         self._retry_all = policy.retry_start
-
-    @property
-    def elapsed(self) -> float:
-        """Seconds since starting began."""
-        return self.deadline.elapsed
 
     def after_answer(
         self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime | None = None
