@@ -9,14 +9,13 @@ bodies without leaving a partial file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE, EmulatorSettings
-from dataarts_emulator.testing import serve
+from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE
+from dataarts_emulator.harness import RunningEmulator
 from dataarts_export_client import AuthenticatedClient, Client
 from dataarts_export_client.lib import (
     AkSkAuth,
@@ -37,6 +36,8 @@ from ..client.client_fakes import FAST_POLICY
 
 IDS = ["1224641525420683264", "1224641525420683265", "1224641525420683266"]
 
+pytestmark = pytest.mark.dataarts_emulator(export_seconds=0.4, seed=7)
+
 
 def export_body(ids: list[str] = IDS) -> ExportParam:
     return ExportParam(type_="TABLE_MODEL", ids=ids, asyn=True)
@@ -51,10 +52,9 @@ def assert_workbook(path: Path, ids: list[str]) -> None:
     assert [entry.name for entry in path.parent.iterdir()] == [path.name], "a temporary file was left behind"
 
 
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with serve(EmulatorSettings(export_seconds=0.4, seed=7)) as url:
-        yield url
+@pytest.fixture
+def base_url(dataarts_emulator: RunningEmulator) -> str:
+    return dataarts_emulator.base_url
 
 
 def test_export_to_file_with_token_reports_progress(base_url: str, tmp_path: Path) -> None:
@@ -140,11 +140,11 @@ def test_failed_export_raises_with_the_group_detail(base_url: str, tmp_path: Pat
     assert list(tmp_path.iterdir()) == []
 
 
-def test_download_survives_throttling_faults_and_truncation(tmp_path: Path) -> None:
+@pytest.mark.dataarts_emulator(
+    export_seconds=0.2, fault_rate=0.2, throttle_rate=0.2, truncate_rate=0.5, retry_after_seconds=0, seed=3
+)
+def test_download_survives_throttling_faults_and_truncation(base_url: str, tmp_path: Path) -> None:
     """Seeded faults on every call: polls and downloads are retried and the file is still complete."""
-    settings = EmulatorSettings(
-        export_seconds=0.2, fault_rate=0.2, throttle_rate=0.2, truncate_rate=0.5, retry_after_seconds=0, seed=3
-    )
     policy = RetryPolicy(
         poll_interval=0.05,
         max_poll_interval=0.1,
@@ -153,30 +153,29 @@ def test_download_survives_throttling_faults_and_truncation(tmp_path: Path) -> N
         max_retries=20,
         max_download_attempts=20,
     )
-    with serve(settings) as url:
-        client = AuthenticatedClient(url, token=DEMO_TOKEN, prefix="", auth_header_name="X-Auth-Token")
-        for round_number in range(3):
-            dest = tmp_path / f"round-{round_number}" / "export.xlsx"
-            dest.parent.mkdir()
-            # The start is retried on 5xx like the polls (RetryPolicy.retry_start, on by default).
-            uuid = start_export(
-                client,
-                project_id=DEMO_PROJECT_ID,
-                workspace=DEMO_WORKSPACE,
-                body=export_body(),
-                timeout=30,
-                policy=policy,
-            )
-            download_export(
-                client,
-                project_id=DEMO_PROJECT_ID,
-                workspace=DEMO_WORKSPACE,
-                uuid=uuid,
-                dest=dest,
-                timeout=60,
-                policy=policy,
-            )
-            assert_workbook(dest, IDS)
+    client = AuthenticatedClient(base_url, token=DEMO_TOKEN, prefix="", auth_header_name="X-Auth-Token")
+    for round_number in range(3):
+        dest = tmp_path / f"round-{round_number}" / "export.xlsx"
+        dest.parent.mkdir()
+        # The start is retried on 5xx like the polls (RetryPolicy.retry_start, on by default).
+        uuid = start_export(
+            client,
+            project_id=DEMO_PROJECT_ID,
+            workspace=DEMO_WORKSPACE,
+            body=export_body(),
+            timeout=30,
+            policy=policy,
+        )
+        download_export(
+            client,
+            project_id=DEMO_PROJECT_ID,
+            workspace=DEMO_WORKSPACE,
+            uuid=uuid,
+            dest=dest,
+            timeout=60,
+            policy=policy,
+        )
+        assert_workbook(dest, IDS)
 
 
 async def test_async_export_to_file(base_url: str, tmp_path: Path) -> None:

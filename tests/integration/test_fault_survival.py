@@ -17,21 +17,20 @@ from typing import Any
 import httpx
 import pytest
 
-from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE, EmulatorSettings
-from dataarts_emulator.testing import serve
+from dataarts_emulator import DEMO_PROJECT_ID, DEMO_WORKSPACE
+from dataarts_emulator.harness import RunningEmulator
 from dataarts_export_client.lib import (
     DataArtsError,
     ExportTimeout,
     RetryPolicy,
     async_export_to_file,
     export_to_file,
-    token_client,
 )
 from dataarts_export_client.models import ExportParam
 
 from .test_export_end_to_end import IDS, assert_workbook
 
-FAULTS = EmulatorSettings(
+FAULTS = pytest.mark.dataarts_emulator(
     export_seconds=0.1,
     fault_rate=0.2,
     throttle_rate=0.1,
@@ -47,65 +46,71 @@ POLICY = RetryPolicy(
 EXPORTS = 8
 
 
-def export_all(tmp_path: Path, policy: RetryPolicy) -> int:
-    """Run :data:`EXPORTS` exports against a fresh emulator with :data:`FAULTS`; return how many landed."""
+def export_all(emulator: RunningEmulator, tmp_path: Path, policy: RetryPolicy) -> int:
+    """Run :data:`EXPORTS` exports against the test's fresh emulator (marked :data:`FAULTS`); return how many landed."""
     landed = 0
-    with serve(FAULTS) as url:
-        client = token_client(url, DEMO_TOKEN)
-        for number in range(EXPORTS):
-            folder = tmp_path / str(number)
-            folder.mkdir()
-            try:
-                path = export_to_file(
-                    client,
-                    project_id=DEMO_PROJECT_ID,
-                    workspace=DEMO_WORKSPACE,
-                    body=ExportParam(type_="TABLE_MODEL", ids=IDS, asyn=True),
-                    dest=folder / "export.xlsx",
-                    timeout=60,
-                    policy=policy,
-                )
-            except DataArtsError:
-                assert list(folder.iterdir()) == [], "a failed export left a file"
-                continue
-            assert_workbook(path, IDS)
-            landed += 1
+    client = emulator.client()
+    for number in range(EXPORTS):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        try:
+            path = export_to_file(
+                client,
+                project_id=DEMO_PROJECT_ID,
+                workspace=DEMO_WORKSPACE,
+                body=ExportParam(type_="TABLE_MODEL", ids=IDS, asyn=True),
+                dest=folder / "export.xlsx",
+                timeout=60,
+                policy=policy,
+            )
+        except DataArtsError:
+            assert list(folder.iterdir()) == [], "a failed export left a file"
+            continue
+        assert_workbook(path, IDS)
+        landed += 1
     return landed
 
 
-def test_every_export_lands_through_resets_proxy_pages_5xx_and_truncation(tmp_path: Path) -> None:
-    assert export_all(tmp_path, POLICY) == EXPORTS
+@FAULTS
+def test_every_export_lands_through_resets_proxy_pages_5xx_and_truncation(
+    dataarts_emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    assert export_all(dataarts_emulator, tmp_path, POLICY) == EXPORTS
 
 
-def test_without_the_start_retry_the_same_faults_lose_exports(tmp_path: Path) -> None:
-    assert export_all(tmp_path, replace(POLICY, retry_start=False)) < EXPORTS
+@FAULTS
+def test_without_the_start_retry_the_same_faults_lose_exports(
+    dataarts_emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    assert export_all(dataarts_emulator, tmp_path, replace(POLICY, retry_start=False)) < EXPORTS
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_the_deadline_holds_against_the_emulators_trickle(tmp_path: Path, mode: str) -> None:
+@pytest.mark.dataarts_emulator(export_seconds=0.1, trickle_rate=1.0, trickle_bytes_per_second=20, seed=2)
+def test_the_deadline_holds_against_the_emulators_trickle(
+    dataarts_emulator: RunningEmulator, tmp_path: Path, mode: str
+) -> None:
     """Every workbook at 20 bytes a second (minutes for one): the call ends about a second after its timeout."""
-    settings = EmulatorSettings(export_seconds=0.1, trickle_rate=1.0, trickle_bytes_per_second=20, seed=2)
     timeout = 2.0
-    with serve(settings) as url:
-        client = token_client(url, DEMO_TOKEN, timeout=httpx.Timeout(30.0))
-        options: dict[str, Any] = {
-            "project_id": DEMO_PROJECT_ID,
-            "workspace": DEMO_WORKSPACE,
-            "body": ExportParam(type_="TABLE_MODEL", ids=IDS, asyn=True),
-            "dest": tmp_path / "export.xlsx",
-            "timeout": timeout,
-            "policy": POLICY,
-        }
+    client = dataarts_emulator.client(timeout=httpx.Timeout(30.0))
+    options: dict[str, Any] = {
+        "project_id": DEMO_PROJECT_ID,
+        "workspace": DEMO_WORKSPACE,
+        "body": ExportParam(type_="TABLE_MODEL", ids=IDS, asyn=True),
+        "dest": tmp_path / "export.xlsx",
+        "timeout": timeout,
+        "policy": POLICY,
+    }
 
-        def run() -> object:
-            if mode == "sync":
-                return export_to_file(client, **options)
-            return asyncio.run(async_export_to_file(client, **options))
+    def run() -> object:
+        if mode == "sync":
+            return export_to_file(client, **options)
+        return asyncio.run(async_export_to_file(client, **options))
 
-        began = time.monotonic()
-        with pytest.raises(ExportTimeout) as caught:
-            run()
-        took = time.monotonic() - began
+    began = time.monotonic()
+    with pytest.raises(ExportTimeout) as caught:
+        run()
+    took = time.monotonic() - began
     assert took < timeout + 2.0, f"ended {took:.1f}s after the start, timeout {timeout}s"
     assert caught.value.uuid is not None
     assert list(tmp_path.iterdir()) == []

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE, EmulatorSettings
-from dataarts_emulator.testing import serve
-from dataarts_export_client.lib import RetryPolicy, async_export_to_file, export_to_file, token_client
+from dataarts_emulator import DEMO_PROJECT_ID, DEMO_WORKSPACE
+from dataarts_emulator.harness import RunningEmulator
+from dataarts_export_client.lib import RetryPolicy, async_export_to_file, export_to_file
 from dataarts_export_client.models import ExportParam
 
 from .test_export_end_to_end import IDS, assert_workbook
@@ -50,19 +49,16 @@ def same_bytes(path: Path, etag: str) -> bool:
     return f'"{hashlib.sha256(path.read_bytes()).hexdigest()[:32]}"' == etag
 
 
-@pytest.fixture(scope="module")
-def cutting_emulator() -> Iterator[str]:
-    with serve(EmulatorSettings(export_seconds=0.1, truncate_rate=0.9, seed=11)) as url:
-        yield url
-
-
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_cut_downloads_resume_and_land_byte_for_byte(cutting_emulator: str, tmp_path: Path, mode: str) -> None:
+@pytest.mark.dataarts_emulator(export_seconds=0.1, truncate_rate=0.9, seed=11)
+def test_cut_downloads_resume_and_land_byte_for_byte(
+    dataarts_emulator: RunningEmulator, tmp_path: Path, mode: str
+) -> None:
     every_status: list[int] = []
     for number in range(4):
         seen = Seen()
         hooks = {"response": [seen.record if mode == "sync" else seen.arecord]}
-        client = token_client(cutting_emulator, DEMO_TOKEN, httpx_args={"event_hooks": hooks})
+        client = dataarts_emulator.client(httpx_args={"event_hooks": hooks})
         options = {
             "project_id": DEMO_PROJECT_ID,
             "workspace": DEMO_WORKSPACE,
@@ -84,27 +80,23 @@ def test_cut_downloads_resume_and_land_byte_for_byte(cutting_emulator: str, tmp_
     assert every_status.count(206) >= 2, f"ranges were not asked for: {every_status}"
 
 
-def test_a_stalled_download_times_out_per_read_and_resumes(tmp_path: Path) -> None:
-    settings = EmulatorSettings(export_seconds=0.1, stall_rate=0.5, stall_seconds=30, seed=4)
-    with serve(settings) as url:
-        seen = Seen()
-        client = token_client(
-            url,
-            DEMO_TOKEN,
-            timeout=httpx.Timeout(5.0, read=0.5),
-            httpx_args={"event_hooks": {"response": [seen.record]}},
+@pytest.mark.dataarts_emulator(export_seconds=0.1, stall_rate=0.5, stall_seconds=30, seed=4)
+def test_a_stalled_download_times_out_per_read_and_resumes(dataarts_emulator: RunningEmulator, tmp_path: Path) -> None:
+    seen = Seen()
+    client = dataarts_emulator.client(
+        timeout=httpx.Timeout(5.0, read=0.5), httpx_args={"event_hooks": {"response": [seen.record]}}
+    )
+    for number in range(3):
+        dest = tmp_path / f"{number}.xlsx"
+        path = export_to_file(
+            client,
+            project_id=DEMO_PROJECT_ID,
+            workspace=DEMO_WORKSPACE,
+            body=ExportParam(type_="TABLE_MODEL", ids=IDS, asyn=True),
+            dest=dest,
+            timeout=60.0,
+            policy=POLICY,
         )
-        for number in range(3):
-            dest = tmp_path / f"{number}.xlsx"
-            path = export_to_file(
-                client,
-                project_id=DEMO_PROJECT_ID,
-                workspace=DEMO_WORKSPACE,
-                body=ExportParam(type_="TABLE_MODEL", ids=IDS, asyn=True),
-                dest=dest,
-                timeout=60.0,
-                policy=POLICY,
-            )
-            assert same_bytes(path, next(iter(seen.etags)))
-            seen.etags.clear()
+        assert same_bytes(path, next(iter(seen.etags)))
+        seen.etags.clear()
     assert 206 in seen.statuses, f"no stall was resumed: {seen.statuses}"
