@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE, EmulatorSettings
-from dataarts_emulator.testing import serve
+from dataarts_emulator.harness import RunningEmulator
 from dataarts_export_client.lib import DataArtsError, DestinationError, cli
 from dataarts_export_client.lib.atomic_file import AtomicFileWriter
 from dataarts_export_client.lib.cli.outcomes import EXIT_INTERRUPTED, EXIT_TRANSFER
@@ -128,21 +127,16 @@ def test_ctrl_c_during_a_download_leaves_no_temporary_file(
     assert sorted(os.listdir(tmp_path)) == ["x.xlsx"]
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[str]:
-    with serve(EmulatorSettings(export_seconds=0.2, seed=5)) as url:
-        yield url
+EMULATOR = pytest.mark.dataarts_emulator(export_seconds=0.2, seed=5)
 
 
 @pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, emulator: str, tmp_path: Path) -> Path:
+def cli_env(monkeypatch: pytest.MonkeyPatch, dataarts_emulator: RunningEmulator, tmp_path: Path) -> Path:
     for name in list(os.environ):
         if name.startswith(("DATAARTS_", "HUAWEICLOUD_")):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("DATAARTS_ENDPOINT", emulator)
-    monkeypatch.setenv("DATAARTS_TOKEN", DEMO_TOKEN)
-    monkeypatch.setenv("DATAARTS_PROJECT_ID", DEMO_PROJECT_ID)
-    monkeypatch.setenv("DATAARTS_WORKSPACE", DEMO_WORKSPACE)
+    for name, value in dataarts_emulator.env().items():
+        monkeypatch.setenv(name, value)
     folder = tmp_path / "out"
     folder.mkdir()
     return folder
@@ -153,6 +147,7 @@ def export(folder: Path) -> int:
     return cli.main(argv, policy=FAST_POLICY)
 
 
+@EMULATOR
 def test_cli_full_disk_exits_5_with_one_line(
     cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -165,6 +160,7 @@ def test_cli_full_disk_exits_5_with_one_line(
     assert os.listdir(cli_env) == []
 
 
+@EMULATOR
 def test_cli_ctrl_c_during_the_download_names_the_uuid_and_leaves_nothing(
     cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
