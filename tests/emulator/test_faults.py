@@ -10,7 +10,7 @@ import pytest
 
 from dataarts_emulator import EmulatorSettings
 from dataarts_emulator.faults import FaultInjector
-from dataarts_emulator.testing import serve
+from dataarts_emulator.harness import RunningEmulator
 
 from .support import EXPORT_MODEL, EXPORT_RESULT, TOKEN_HEADERS, ClientFactory
 
@@ -78,9 +78,9 @@ def test_truncate_decisions_are_seeded_and_bounded() -> None:
     assert FaultInjector(EmulatorSettings(truncate_rate=1.0)).plan_delivery(1).plain
 
 
-def test_truncated_download_is_seen_as_incomplete_by_the_client() -> None:
-    settings = EmulatorSettings(export_seconds=0, truncate_rate=1.0, seed=5)
-    with serve(settings, log_level="critical") as base_url, httpx.Client(base_url=base_url, timeout=10) as client:
+@pytest.mark.dataarts_emulator(export_seconds=0, truncate_rate=1.0, seed=5)
+def test_truncated_download_is_seen_as_incomplete_by_the_client(dataarts_emulator: RunningEmulator) -> None:
+    with httpx.Client(base_url=dataarts_emulator.base_url, timeout=10) as client:
         started = client.post(EXPORT_MODEL, headers=TOKEN_HEADERS, json={"ids": ["1", "2"]})
         uuid = started.json()["data"]["uuid"]
         with pytest.raises(httpx.RemoteProtocolError):

@@ -7,9 +7,9 @@ import pytest
 
 from dataarts_emulator import EmulatorSettings, create_app
 from dataarts_emulator.exceptions import RangeNotSatisfiable
+from dataarts_emulator.harness import RunningEmulator
 from dataarts_emulator.models import ExportRequest
 from dataarts_emulator.ranges import ByteRange, etag_of, select_range
-from dataarts_emulator.testing import serve
 from dataarts_emulator.workbook import build_workbook
 
 from .support import EXPORT_MODEL, EXPORT_RESULT, TOKEN_HEADERS, ClientFactory, read_raw
@@ -128,10 +128,10 @@ async def test_equal_requests_get_equal_etags_in_separate_emulators(make_client:
     assert len(tags) == 1
 
 
-def test_the_truncation_fault_cuts_ranged_answers_too() -> None:
-    settings = EmulatorSettings(export_seconds=0, truncate_rate=1.0, seed=5)
+@pytest.mark.dataarts_emulator(export_seconds=0, truncate_rate=1.0, seed=5)
+def test_the_truncation_fault_cuts_ranged_answers_too(dataarts_emulator: RunningEmulator) -> None:
     whole = build_workbook(ExportRequest.from_body(BODY))
-    with serve(settings, log_level="critical") as base_url, httpx.Client(base_url=base_url, timeout=10) as client:
+    with httpx.Client(base_url=dataarts_emulator.base_url, timeout=10) as client:
         uuid = client.post(EXPORT_MODEL, headers=TOKEN_HEADERS, json=BODY).json()["data"]["uuid"]
         headers = {**TOKEN_HEADERS, "Range": "bytes=1000-", "If-Range": etag_of(whole)}
         with client.stream("GET", EXPORT_RESULT, params={"uuid": uuid}, headers=headers) as answer:
