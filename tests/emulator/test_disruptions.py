@@ -1,8 +1,9 @@
 """Faults beyond error answers: connection resets, HTML proxy pages, stalled and trickled downloads.
 
 Each is seeded (same seed, same sequence), is seen by a real HTTP client the
-way a bad network looks (the socket tests use ``serve()``), and is never
-reported as the emulator's own crash: the suite's watchdog would fail any of
+way a bad network looks (the socket tests use the pytest plugin's
+``dataarts_emulator``, a real server), and is never reported as the
+emulator's own crash: the suite's watchdog would fail any of
 these tests if the emulator logged ``EMU.0500``.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import httpx
@@ -23,7 +24,6 @@ from dataarts_emulator.exceptions import ConnectionReset, InjectedDisruption, Pr
 from dataarts_emulator.faults import Delivery, FaultInjector
 from dataarts_emulator.harness import RunningEmulator
 from dataarts_emulator.models import ExportRequest
-from dataarts_emulator.testing import serve
 from dataarts_emulator.workbook import build_workbook
 
 from .support import EXPORT_MODEL, EXPORT_RESULT, TOKEN_HEADERS, read_raw
@@ -79,6 +79,14 @@ def test_the_settings_refuse_request_fault_rates_over_one() -> None:
         EmulatorSettings(fault_rate=0.5, reset_rate=0.3, proxy_page_rate=0.3)
 
 
+def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Return once ``condition()`` holds (the server runs in another thread); fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.01)
+
+
 def start(client: httpx.Client) -> str:
     return str(client.post(EXPORT_MODEL, headers=TOKEN_HEADERS, json=BODY).json()["data"]["uuid"])
 
@@ -92,20 +100,25 @@ class _Errors(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def test_a_reset_drops_the_connection_without_any_answer() -> None:
+@pytest.mark.dataarts_emulator(reset_rate=1.0, seed=1)
+def test_a_reset_drops_the_connection_without_any_answer(dataarts_emulator: RunningEmulator) -> None:
     errors = _Errors()
     server_logger = logging.getLogger("uvicorn.error")  # where uvicorn reports a failed or unanswered request
     server_logger.addHandler(errors)
     try:
-        with serve(EmulatorSettings(reset_rate=1.0, seed=1)) as base_url, httpx.Client(base_url=base_url) as client:
+        with httpx.Client(base_url=dataarts_emulator.base_url) as client:
             for _ in range(3):
                 with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
                     client.post(EXPORT_MODEL, headers=TOKEN_HEADERS, json=BODY)
+            # uvicorn would log an unanswered request in the same loop step that records it, so once all three
+            # are recorded, the next answer (the server's loop ran again) comes after any such log.
+            wait_for(lambda: len(dataarts_emulator.requests) == 3)
             assert client.get("/healthz").status_code == 200  # never faulted; the server is fine
     finally:
         server_logger.removeHandler(errors)
     # No 500 and no "Exception in ASGI application" / "returned without starting response".
     assert errors.messages == []
+    assert [request.status for request in dataarts_emulator.requests] == [None] * 3  # received, never answered
 
 
 def test_in_process_a_reset_reaches_the_caller_as_the_exception() -> None:
@@ -133,9 +146,9 @@ async def test_a_proxy_page_is_a_200_html_answer() -> None:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
 
 
-def test_a_stalled_download_outlasts_a_read_timeout_after_part_of_the_file() -> None:
-    settings = EmulatorSettings(stall_rate=1.0, stall_seconds=30, seed=2)
-    with serve(settings) as base_url, httpx.Client(base_url=base_url, timeout=5) as client:
+@pytest.mark.dataarts_emulator(stall_rate=1.0, stall_seconds=30, seed=2)
+def test_a_stalled_download_outlasts_a_read_timeout_after_part_of_the_file(dataarts_emulator: RunningEmulator) -> None:
+    with httpx.Client(base_url=dataarts_emulator.base_url, timeout=5) as client:
         uuid = start(client)
         timeout = httpx.Timeout(5, read=0.5)
         with client.stream("GET", EXPORT_RESULT, params={"uuid": uuid}, headers=TOKEN_HEADERS, timeout=timeout) as a:
@@ -146,17 +159,19 @@ def test_a_stalled_download_outlasts_a_read_timeout_after_part_of_the_file() -> 
         assert received == WORKBOOK[: len(received)]
 
 
-def test_a_stalled_download_completes_for_a_patient_client() -> None:
-    settings = EmulatorSettings(stall_rate=1.0, stall_seconds=0.3, seed=2)
-    with serve(settings) as base_url, httpx.Client(base_url=base_url, timeout=5) as client:
+@pytest.mark.dataarts_emulator(stall_rate=1.0, stall_seconds=0.3, seed=2)
+def test_a_stalled_download_completes_for_a_patient_client(dataarts_emulator: RunningEmulator) -> None:
+    with httpx.Client(base_url=dataarts_emulator.base_url, timeout=5) as client:
         answer = client.get(EXPORT_RESULT, params={"uuid": start(client)}, headers=TOKEN_HEADERS)
         assert answer.content == WORKBOOK
 
 
-def test_a_trickled_download_arrives_slowly_in_many_pieces() -> None:
-    pace = 4000.0
-    settings = EmulatorSettings(trickle_rate=1.0, trickle_bytes_per_second=pace, seed=2)
-    with serve(settings) as base_url, httpx.Client(base_url=base_url, timeout=5) as client:
+PACE = 4000.0
+
+
+@pytest.mark.dataarts_emulator(trickle_rate=1.0, trickle_bytes_per_second=PACE, seed=2)
+def test_a_trickled_download_arrives_slowly_in_many_pieces(dataarts_emulator: RunningEmulator) -> None:
+    with httpx.Client(base_url=dataarts_emulator.base_url, timeout=5) as client:
         uuid = start(client)
         pieces, began = [], time.monotonic()
         with client.stream("GET", EXPORT_RESULT, params={"uuid": uuid}, headers=TOKEN_HEADERS) as answer:
@@ -164,7 +179,7 @@ def test_a_trickled_download_arrives_slowly_in_many_pieces() -> None:
         took = time.monotonic() - began
     assert b"".join(pieces) == WORKBOOK
     assert len(pieces) > 10
-    assert took >= 0.8 * (len(WORKBOOK) - len(pieces[0])) / pace  # a lower bound: the pauses are sleeps
+    assert took >= 0.8 * (len(WORKBOOK) - len(pieces[0])) / PACE  # a lower bound: the pauses are sleeps
 
 
 class _Leaving:
@@ -194,12 +209,3 @@ async def test_a_slow_delivery_stops_when_the_client_leaves(delivery: Delivery) 
     bodies = [m for m in peer.sent if m["type"] == "http.response.body"]
     assert len(bodies) == 1
     assert bodies[0]["more_body"] is True
-
-
-@pytest.mark.dataarts_emulator(reset_rate=1.0)
-def test_a_reset_drops_the_connection_behind_the_pytest_plugin_too(dataarts_emulator: RunningEmulator) -> None:
-    with httpx.Client(base_url=dataarts_emulator.base_url) as client:
-        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
-            client.post(EXPORT_MODEL, headers=TOKEN_HEADERS, json=BODY)
-        assert client.get("/healthz").status_code == 200
-    assert [request.status for request in dataarts_emulator.requests] == [None]  # received, never answered
