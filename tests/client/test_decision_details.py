@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
@@ -187,3 +188,83 @@ def test_each_unknown_state_is_warned_about_once(caplog: pytest.LogCaptureFixtur
         for state in ("queued", "queued", "paused", "queued", "paused"):
             assert isinstance(deciding.after_body(200, JSON, status_body(state, "10")), Wait)
     assert [record.getMessage().split("'")[1] for record in caplog.records] == ["queued", "paused"]
+
+
+PAGE = b"<html><body>Please log in to the Wi-Fi</body></html>"
+HTML = httpx.Headers({"content-type": "text/html", "x-request-id": "req-page"})
+PAGE_REASON = "an HTML page instead of the API's answer, retry {}"
+
+
+def starter(policy: RetryPolicy = JITTERED) -> ExportStarter:
+    return ExportStarter(timeout=600.0, policy=policy, clock=Clock())
+
+
+@pytest.mark.parametrize("decide", ["poller", "probe", "starter"])
+def test_an_html_page_is_retried_like_a_5xx_then_raised_with_what_it_was(decide: str) -> None:
+    """A proxy's or captive portal's page in the API's stead: retried within budget, then an UnexpectedResponse."""
+    choices: dict[str, ExportPoller | ExportProbe | ExportStarter] = {
+        "poller": poller(),
+        "probe": ExportProbe(poller()),
+        "starter": starter(),
+    }
+    deciding = choices[decide]
+
+    def answer() -> object:
+        if isinstance(deciding, ExportStarter):
+            return deciding.after_answer(200, HTML, PAGE)
+        return deciding.after_body(200, HTML, PAGE)
+
+    for retry in range(1, 6):
+        step = answer()
+        assert isinstance(step, Wait)
+        assert step.reason == PAGE_REASON.format(retry)
+    with pytest.raises(UnexpectedResponse) as caught:
+        answer()
+    page = caught.value
+    assert (page.status_code, page.content_type, page.request_id, page.content) == (200, "text/html", "req-page", PAGE)
+
+
+def test_a_timeout_while_html_pages_answer_is_raised_from_the_page() -> None:
+    clock = Clock()
+    deciding = ExportPoller(uuid=UUID, timeout=1.0, policy=JITTERED, clock=clock)
+    clock.now += 1.0
+    with pytest.raises(ExportTimeout) as caught:
+        deciding.after_body(200, HTML, PAGE)
+    assert isinstance(caught.value.__cause__, UnexpectedResponse)
+    deciding_start = ExportStarter(timeout=1.0, policy=JITTERED, clock=clock)
+    clock.now += 1.0
+    with pytest.raises(ExportTimeout) as started:
+        deciding_start.after_answer(200, HTML, PAGE)
+    assert isinstance(started.value.__cause__, UnexpectedResponse)
+
+
+def test_a_start_without_retry_start_raises_an_html_page_at_once() -> None:
+    with pytest.raises(UnexpectedResponse):
+        starter(replace(JITTERED, retry_start=False)).after_answer(200, HTML, PAGE)
+
+
+def test_a_probe_reading_a_broken_status_names_the_answer() -> None:
+    with pytest.raises(UnexpectedResponse) as caught:
+        ExportProbe(poller()).after_body(200, JSON, b"[]")
+    assert caught.value.status_code == 200
+
+
+def test_a_json_success_ends_a_wait_with_the_time_it_took() -> None:
+    clock = Clock()
+    deciding = ExportPoller(uuid=UUID, timeout=600.0, policy=JITTERED, clock=clock)
+    clock.now += 12.5
+    ready = deciding.after_body(200, httpx.Headers({**JSON, "x-request-id": "req-ok"}), status_body("success", "100"))
+    assert not isinstance(ready, Wait)
+    assert (ready.uuid, ready.elapsed, ready.request_id, ready.file_name) == (UUID, 12.5, "req-ok", None)
+
+
+def test_the_last_rate_is_the_last_reported_even_when_absent() -> None:
+    """An importing answer without a rate means the timeout has no rate to report, not an older one."""
+    clock = Clock()
+    deciding = ExportPoller(uuid=UUID, timeout=10.0, policy=JITTERED, clock=clock)
+    deciding.after_body(200, JSON, status_body("importing", "60"))
+    deciding.after_body(200, JSON, status_body("importing"))
+    clock.now += 10.0
+    with pytest.raises(ExportTimeout) as caught:
+        deciding.after_body(200, JSON, status_body("importing"))
+    assert caught.value.last_rate is None

@@ -200,7 +200,8 @@ class ExportPoller:
         if snapshot.status is not ExportState.SUCCESS:  # importing, or a state this client does not know
             pace = self._pacer.next_delay(self.elapsed, snapshot.percent)
             return self.deadline.wait(pace.seconds, pace.reason)
-        return self.deadline.wait(self._pacer.next_delay(self.elapsed, None).seconds, "file not served yet")
+        pace = self._pacer.next_delay(self.elapsed, None)  # pragma: no mutate (equivalent: no percentage, no clock)
+        return self.deadline.wait(pace.seconds, "file not served yet")
 
     def observe(self, status_code: int, headers: Mapping[str, str], body: bytes) -> ExportSnapshot:
         """Read a 200 JSON status answer: reset the retry budget, log, report progress; return what it says.

@@ -47,12 +47,6 @@ def _file_answer(response: httpx.Response | None) -> httpx.Response:
     return response
 
 
-def _wire_bytes(response: httpx.Response, written: int) -> int:
-    """Bytes as counted by ``Content-Length``: the decoded count, unless a content coding was applied."""
-    coding = response.headers.get("content-encoding", "identity").strip().lower()
-    return written if coding in ("", "identity") else response.num_bytes_downloaded
-
-
 def _transfer_failed(uuid: str, exc: httpx.TransportError) -> DownloadError:
     return DownloadError(uuid, f"transfer interrupted ({type(exc).__name__})")
 
@@ -69,7 +63,6 @@ class _Saving:
         self._poller = poller
         self._transfer: Transfer = poller.transfer or Transfer(poller.uuid)  # pragma: no mutate (unreachable fallback)
         self._writer: AtomicFileWriter | None = None
-        self._written = 0  # pragma: no mutate (equivalent: begin() sets it before any use)
 
     def begin(self, response: httpx.Response, ready: ExportReady) -> AtomicFileWriter:
         """Take a file answer: append it to the saved bytes, or start the file over; return the file to feed."""
@@ -80,19 +73,21 @@ class _Saving:
             self._writer.truncate()
         elif self._transfer.saved:
             logger.debug("export %s: resuming at byte %d", ready.uuid, self._transfer.saved)
-        self._written = 0
         return self._writer
 
     def feed(self, writer: AtomicFileWriter, chunk: bytes) -> None:
         """Save ``chunk``, then check the deadline (a trickling body must not outlast it)."""
         writer.write(chunk)
         self._transfer.received(len(chunk))
-        self._written += len(chunk)
         self._poller.deadline.check()
 
     def finish(self, response: httpx.Response) -> None:
-        """The answer's body ended: check the file is whole (raises to resume or retry)."""
-        self._transfer.finish(_wire_bytes(response, self._written))
+        """The answer's body ended: check the file is whole (raises to resume or retry).
+
+        ``Content-Length`` counts the bytes on the wire, which httpx counts too:
+        they are the bytes saved, unless a content coding (gzip) was decoded.
+        """
+        self._transfer.finish(response.num_bytes_downloaded)
 
     def discard(self) -> None:
         """Remove the temporary file unless it was committed (any error, Ctrl-C included)."""
