@@ -176,3 +176,12 @@ def test_a_broken_transfer_is_retried_then_reported(twin: Twin, tmp_path: Path) 
         twin.download(Script(broken, repeat_last=True), tmp_path / "x.xlsx")
     assert (caught.value.uuid, caught.value.reason) == (UUID, "transfer interrupted (ReadError)")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_to_file_starts_with_the_caller_s_policy_and_clock(twin: Twin, tmp_path: Path) -> None:
+    """The start inside export_to_file retries on the given policy (no jitter here) and times out on the given clock."""
+    twin.export(Script(error(503), started(), status("importing", None), workbook(CONTENT)), tmp_path)
+    assert twin.clock.sleeps == [0.5, 1.0]  # a start retry, then a poll: both without jitter
+    with pytest.raises(ExportTimeout) as caught:
+        twin.export(Script(error(429, retry_after="100"), repeat_last=True), tmp_path, timeout=10.0)
+    assert (caught.value.uuid, caught.value.timeout) == (None, 10.0)
