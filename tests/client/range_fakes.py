@@ -105,3 +105,16 @@ def fetch(
     if mode == "sync":
         return download_export(client, sleep=clock.sleep, **options)
     return asyncio.run(async_download_export(client, sleep=clock.async_sleep, **options))
+
+
+def assert_same_bytes(actual: bytes, expected: bytes) -> None:
+    """``actual == expected``, failing with the lengths and the first differing offset.
+
+    A plain ``assert`` would do, but pytest explains a failed comparison of
+    two byte strings with a diff whose cost grows with the square of their
+    length: for these 16 KiB files, longer than the test's timeout.
+    """
+    if actual != expected:
+        offset = next((i for i, (a, b) in enumerate(zip(actual, expected, strict=False)) if a != b), None)
+        where = f"at offset {offset}" if offset is not None else "in length only"
+        raise AssertionError(f"got {len(actual)} bytes, expected {len(expected)}: they differ {where}")

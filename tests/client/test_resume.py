@@ -20,7 +20,7 @@ import pytest
 from dataarts_export_client.lib import DataArtsError, DownloadError, TruncatedDownload, decisions, resume
 from dataarts_export_client.lib.resume import ContentRange, Start, Transfer, full_length, parse_content_range
 
-from .range_fakes import CONTENT, ETAG, MODES, RESUME_POLICY, RangeServer, fetch
+from .range_fakes import CONTENT, ETAG, MODES, RESUME_POLICY, RangeServer, assert_same_bytes, fetch
 
 XLSX_HEADERS = {"content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -187,7 +187,7 @@ def test_the_poller_sees_a_206_as_the_file_only_when_it_downloads() -> None:
 def test_a_cut_transfer_is_resumed_and_appended(tmp_path: Path, mode: str) -> None:
     server = RangeServer(cuts=[1000, 3000])
     path = fetch(mode, server, tmp_path / "x.xlsx")
-    assert path.read_bytes() == CONTENT
+    assert_same_bytes(path.read_bytes(), CONTENT)
     assert server.statuses == [200, 206, 206]
     assert server.asked == [(None, None), ("bytes=1000-", ETAG), ("bytes=4000-", ETAG)]
     assert leftovers(tmp_path) == ["x.xlsx"]
@@ -197,7 +197,7 @@ def test_a_cut_transfer_is_resumed_and_appended(tmp_path: Path, mode: str) -> No
 def test_last_modified_is_the_validator_without_an_etag(tmp_path: Path, mode: str) -> None:
     stamp = "Wed, 21 Oct 2015 07:28:00 GMT"
     server = RangeServer(etag=None, last_modified=stamp, cuts=[1000])
-    assert fetch(mode, server, tmp_path / "x.xlsx").read_bytes() == CONTENT
+    assert_same_bytes(fetch(mode, server, tmp_path / "x.xlsx").read_bytes(), CONTENT)
     assert server.asked[1] == ("bytes=1000-", stamp)
 
 
@@ -205,7 +205,7 @@ def test_last_modified_is_the_validator_without_an_etag(tmp_path: Path, mode: st
 def test_progressing_attempts_do_not_count_against_the_limit(tmp_path: Path, mode: str) -> None:
     # Five cuts with max_download_attempts=2: every attempt saves more, so all are allowed.
     server = RangeServer(cuts=[500, 500, 500, 500, 500])
-    assert fetch(mode, server, tmp_path / "x.xlsx").read_bytes() == CONTENT
+    assert_same_bytes(fetch(mode, server, tmp_path / "x.xlsx").read_bytes(), CONTENT)
     assert len(server.statuses) == 6
 
 
@@ -221,14 +221,14 @@ def test_attempts_without_progress_are_bounded(tmp_path: Path, mode: str) -> Non
 @pytest.mark.parametrize("mode", MODES)
 def test_a_server_ignoring_range_is_written_from_the_start(tmp_path: Path, mode: str) -> None:
     server = RangeServer(cuts=[1000], ignore_range=True)
-    assert fetch(mode, server, tmp_path / "x.xlsx").read_bytes() == CONTENT
+    assert_same_bytes(fetch(mode, server, tmp_path / "x.xlsx").read_bytes(), CONTENT)
     assert server.statuses == [200, 200]
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_changed_file_is_downloaded_whole_not_spliced(tmp_path: Path, mode: str) -> None:
     server = RangeServer(cuts=[1000], change_after=1)
-    assert fetch(mode, server, tmp_path / "x.xlsx").read_bytes() == server.changed
+    assert_same_bytes(fetch(mode, server, tmp_path / "x.xlsx").read_bytes(), server.changed)
     assert server.statuses == [200, 200]  # If-Range named the old version: the whole new file
 
 
@@ -236,14 +236,14 @@ def test_a_changed_file_is_downloaded_whole_not_spliced(tmp_path: Path, mode: st
 def test_a_server_ignoring_if_range_is_caught_by_the_etag(tmp_path: Path, mode: str) -> None:
     server = RangeServer(cuts=[1000], change_after=1, ignore_if_range=True)
     path = fetch(mode, server, tmp_path / "x.xlsx")
-    assert path.read_bytes() == server.changed
+    assert_same_bytes(path.read_bytes(), server.changed)
     assert server.statuses == [200, 206, 200]  # the 206 of another version is dropped, not appended
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_416_starts_over_cleanly(tmp_path: Path, mode: str) -> None:
     server = RangeServer(content=CONTENT, cuts=[1000], change_after=1, changed=CONTENT[:500], etag=None)
-    assert fetch(mode, server, tmp_path / "x.xlsx").read_bytes() == CONTENT[:500]
+    assert_same_bytes(fetch(mode, server, tmp_path / "x.xlsx").read_bytes(), CONTENT[:500])
     assert server.statuses == [200, 416, 200]
 
 
