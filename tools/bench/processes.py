@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -90,9 +92,12 @@ def server(name: str, command: Sequence[str], port: int, *, timeout: float = 30)
     """Start ``command`` (which must listen on ``HOST:port``); yield its base URL; stop it on exit.
 
     Its output goes to a scratch log, shown in the error when it fails to start.
+    The command runs in a process group of its own, and the whole group is
+    stopped: the Node.js tools are started through a launcher whose child
+    would otherwise outlive it (a Prism left listening after the run).
     """
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             try:
                 _wait_for_port(port, process, name, timeout)
@@ -101,9 +106,16 @@ def server(name: str, command: Sequence[str], port: int, *, timeout: float = 30)
                 raise BenchError(f"{error}\n{_tail(log.read())}") from None
             yield f"http://{HOST}:{port}"
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to every process of ``process``'s group, SIGKILL to the group after 10 s; then reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
