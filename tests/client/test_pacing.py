@@ -10,7 +10,6 @@ a sleep longer than the cap.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import random
 from collections.abc import Callable
@@ -19,10 +18,11 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from dataarts_export_client.lib import ExportReady, RetryPolicy, async_wait_for_export, wait_for_export
+from dataarts_export_client.lib import ExportReady, RetryPolicy, wait_for_export
 from dataarts_export_client.lib.pacing import MIN_DELAY, PollPacer
 
 from .client_fakes import PROJECT_ID, UUID, WORKSPACE, FakeClock, Script, client_for, status, workbook
+from .twin_fakes import Twin
 
 STEADY = RetryPolicy(jitter="none")
 """The default timings without jitter: 1 s doubling up to 10 s."""
@@ -200,34 +200,10 @@ def test_wait_for_export_polls_near_completion() -> None:
 
 def test_the_async_waiter_paces_exactly_as_the_sync_one() -> None:
     runs = []
-    for use_async in (False, True):
+    for kind in ("sync", "async"):
         clock = FakeClock()
         export = LinearExport(clock, 30.0)
-        client = client_for(Script(export, repeat_last=True))
-        if use_async:
-            asyncio.run(
-                async_wait_for_export(
-                    client,
-                    project_id=PROJECT_ID,
-                    workspace=WORKSPACE,
-                    uuid=UUID,
-                    timeout=120.0,
-                    policy=STEADY,
-                    clock=clock,
-                    sleep=clock.async_sleep,
-                )
-            )
-        else:
-            wait_for_export(
-                client,
-                project_id=PROJECT_ID,
-                workspace=WORKSPACE,
-                uuid=UUID,
-                timeout=120.0,
-                policy=STEADY,
-                clock=clock,
-                sleep=clock.sleep,
-            )
+        Twin(kind, clock).wait(Script(export, repeat_last=True), timeout=120.0, policy=STEADY)
         runs.append((export.polls, clock.sleeps))
     assert runs[0] == runs[1]
     assert runs[0][0] <= 10

@@ -80,7 +80,12 @@ class Twin:
         )
 
     def wait(
-        self, script: Script, *, timeout: float = 600.0, reports: list[ExportProgress] | None = None
+        self,
+        script: Script,
+        *,
+        timeout: float = 600.0,
+        reports: list[ExportProgress] | None = None,
+        policy: RetryPolicy = SCRIPTED_POLICY,
     ) -> ExportReady:
         return self._call(
             wait_for_export,
@@ -91,7 +96,7 @@ class Twin:
             uuid=UUID,
             timeout=timeout,
             on_progress=None if reports is None else reports.append,
-            policy=SCRIPTED_POLICY,
+            policy=policy,
         )
 
     def probe(self, script: Script) -> ExportSnapshot:
