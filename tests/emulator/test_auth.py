@@ -1,4 +1,4 @@
-"""Authentication (401) and authorisation (403): tokens, SDK-HMAC-SHA256 verification, tampering, lockout."""
+"""Authentication (401): tokens, SDK-HMAC-SHA256 verification, tampering, lockout (403s: test_auth_limits.py)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from dataarts_emulator import (
     EmulatorSettings,
     Tenant,
 )
-from dataarts_emulator.auth import Authenticator, Principal, ReceivedRequest, authorize
-from dataarts_emulator.exceptions import Forbidden, Unauthorized
+from dataarts_emulator.auth import Authenticator, ReceivedRequest
+from dataarts_emulator.exceptions import Unauthorized
 from dataarts_export_client.lib.redaction import mask_access_key
 from dataarts_export_client.lib.signing import AkSkAuth
 
@@ -177,19 +177,3 @@ def test_lockout_can_be_disabled(clock: FakeClock) -> None:
         with pytest.raises(Unauthorized):
             authenticator.authenticate(signed(clock, sk="wrong"))
     authenticator.authenticate(signed(clock))
-
-
-@pytest.mark.parametrize(
-    ("project_id", "workspace", "x_project_id", "message"),
-    [
-        ("another-project", DEMO_WORKSPACE, None, "project"),
-        (DEMO_PROJECT_ID, DEMO_WORKSPACE, "another-project", "project"),
-        (DEMO_PROJECT_ID, "unknown-workspace", None, "workspace"),
-    ],
-)
-def test_authorize_refuses_other_projects_and_workspaces(
-    project_id: str, workspace: str, x_project_id: str | None, message: str
-) -> None:
-    with pytest.raises(Forbidden, match=message):
-        authorize(Principal(DEMO_TENANT, "token"), project_id, workspace, x_project_id)
-    authorize(Principal(DEMO_TENANT, "token"), DEMO_PROJECT_ID, DEMO_WORKSPACE, DEMO_PROJECT_ID)

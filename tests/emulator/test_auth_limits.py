@@ -200,3 +200,8 @@ def test_authorize_refusals_are_403_dlg_0403_naming_what_is_not_granted(
     with pytest.raises(Forbidden) as caught:
         authorize(Principal(DEMO_TENANT, "token"), project_id, workspace, x_project_id)
     assert (caught.value.status, caught.value.error_code, caught.value.message) == (403, "DLG.0403", message)
+
+
+def test_authorize_grants_the_tenants_own_project_and_workspace() -> None:
+    authorize(Principal(DEMO_TENANT, "token"), DEMO_PROJECT_ID, DEMO_WORKSPACE, DEMO_PROJECT_ID)
+    authorize(Principal(DEMO_TENANT, "token"), DEMO_PROJECT_ID, DEMO_WORKSPACE, None)
