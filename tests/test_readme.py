@@ -113,7 +113,8 @@ def test_readme_has_the_two_commands() -> None:
 
 
 def test_python_blocks_run_against_the_emulator(emulator_url: str, tmp_path: Path) -> None:
-    python_blocks = [body for body, _ in blocks("python") if body != quick_start()]
+    plugin_test_file = quick_start()
+    python_blocks = [body for body, _ in blocks("python") if body != plugin_test_file]
     assert len(python_blocks) >= 5
     result = run_python("\n\n".join([*python_blocks, EVERY_CLIENT_WORKS]), emulator_url, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
