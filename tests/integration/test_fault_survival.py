@@ -26,9 +26,8 @@ from dataarts_export_client.lib import (
     async_export_to_file,
     export_to_file,
 )
-from dataarts_export_client.models import ExportParam
 
-from .test_export_end_to_end import IDS, assert_workbook
+from .test_export_end_to_end import IDS, assert_workbook, export_body
 
 FAULTS = pytest.mark.dataarts_emulator(
     export_seconds=0.1,
@@ -58,7 +57,7 @@ def export_all(emulator: RunningEmulator, tmp_path: Path, policy: RetryPolicy) -
                 client,
                 project_id=DEMO_PROJECT_ID,
                 workspace=DEMO_WORKSPACE,
-                body=ExportParam(type_="TABLE_MODEL", ids=IDS, asyn=True),
+                body=export_body(),
                 dest=folder / "export.xlsx",
                 timeout=60,
                 policy=policy,
@@ -96,7 +95,7 @@ def test_the_deadline_holds_against_the_emulators_trickle(
     options: dict[str, Any] = {
         "project_id": DEMO_PROJECT_ID,
         "workspace": DEMO_WORKSPACE,
-        "body": ExportParam(type_="TABLE_MODEL", ids=IDS, asyn=True),
+        "body": export_body(),
         "dest": tmp_path / "export.xlsx",
         "timeout": timeout,
         "policy": POLICY,

@@ -18,9 +18,8 @@ import pytest
 from dataarts_emulator import DEMO_PROJECT_ID, DEMO_WORKSPACE
 from dataarts_emulator.harness import RunningEmulator
 from dataarts_export_client.lib import RetryPolicy, async_export_to_file, export_to_file
-from dataarts_export_client.models import ExportParam
 
-from .test_export_end_to_end import IDS, assert_workbook
+from .test_export_end_to_end import IDS, assert_workbook, export_body
 
 POLICY = RetryPolicy(
     poll_interval=0.05, max_poll_interval=0.1, retry_interval=0.01, max_retry_interval=0.05, max_download_attempts=2
@@ -62,7 +61,7 @@ def test_cut_downloads_resume_and_land_byte_for_byte(
         options = {
             "project_id": DEMO_PROJECT_ID,
             "workspace": DEMO_WORKSPACE,
-            "body": ExportParam(type_="TABLE_MODEL", ids=IDS, asyn=True),
+            "body": export_body(),
             "dest": tmp_path / f"{number}" / "export.xlsx",
             "timeout": 60.0,
             "policy": POLICY,
@@ -92,7 +91,7 @@ def test_a_stalled_download_times_out_per_read_and_resumes(dataarts_emulator: Ru
             client,
             project_id=DEMO_PROJECT_ID,
             workspace=DEMO_WORKSPACE,
-            body=ExportParam(type_="TABLE_MODEL", ids=IDS, asyn=True),
+            body=export_body(),
             dest=dest,
             timeout=60.0,
             policy=POLICY,
