@@ -31,14 +31,18 @@ def workspace_copy(repo_root: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run_check(root: Path) -> subprocess.CompletedProcess[str]:
+def run_generate(root: Path, *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(root / "tools" / "generate.py"), "--root", str(root), "--check"],
+        [sys.executable, str(root / "tools" / "generate.py"), "--root", str(root), *options],
         capture_output=True,
         text=True,
         check=False,
         timeout=120,
     )
+
+
+def run_check(root: Path) -> subprocess.CompletedProcess[str]:
+    return run_generate(root, "--check")
 
 
 def test_committed_tree_is_current(workspace_copy: Path) -> None:
@@ -84,13 +88,7 @@ def test_generation_leaves_the_hand_written_lib_alone(workspace_copy: Path) -> N
     helper.write_text("VALUE = 1\n", encoding="utf-8")
     model = package / "models" / "export_param.py"
     model.write_text(model.read_text(encoding="utf-8") + "\n# edited by hand\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, str(workspace_copy / "tools" / "generate.py"), "--root", str(workspace_copy)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    result = run_generate(workspace_copy)
     assert result.returncode == 0, result.stdout + result.stderr
     assert helper.read_text(encoding="utf-8") == "VALUE = 1\n"
     assert "# edited by hand" not in model.read_text(encoding="utf-8")
