@@ -112,10 +112,11 @@ def test_the_workbook_is_built_once_from_the_request_with_its_etag() -> None:
         built.append(seen)
         return b"PK workbook"
 
-    assert job.workbook_bytes(build) == b"PK workbook"
-    assert job.workbook_bytes(build) == b"PK workbook"
+    first = job.export_file(build)
+    assert (first.content, first.etag) == (b"PK workbook", etag_of(b"PK workbook"))
+    assert job.export_file(build) is first
     assert built == [request]
-    assert (job.workbook, job.etag) == (b"PK workbook", etag_of(b"PK workbook"))
+    assert job.file is first
 
 
 @pytest.mark.parametrize(

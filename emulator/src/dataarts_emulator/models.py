@@ -85,11 +85,19 @@ class JobStatus:
     group: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class ExportFile:
+    """A finished export's workbook and its strong ``ETag``: set together, so no reader sees one without the other."""
+
+    content: bytes = field(repr=False)
+    etag: str
+
+
 @dataclass
 class Job:
     """One export. ``failure`` is decided at start; ``None`` means the export will succeed.
 
-    ``workbook`` holds the file once it has been built (see :meth:`workbook_bytes`), ``etag`` its entity tag;
+    ``file`` holds the workbook and its entity tag once built (see :meth:`export_file`);
     it lives and expires with the job, so the store's bounds bound it too.
     """
 
@@ -101,21 +109,16 @@ class Job:
     duration: float
     failure: dict[str, Any] | None = None
     expires_at: float = field(default=math.inf)
-    workbook: bytes | None = field(default=None, repr=False)
-    etag: str | None = field(default=None, repr=False)
-    _workbook_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    file: ExportFile | None = field(default=None, repr=False)
+    _file_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
-    def workbook_bytes(self, build: Callable[[ExportRequest], bytes]) -> bytes:
-        """The finished export's file: ``build(request)`` on the first call only, however many callers race.
-
-        Its strong ``ETag`` (:attr:`etag`) is computed with it, once.
-        """
-        with self._workbook_lock:
-            if self.workbook is None:
+    def export_file(self, build: Callable[[ExportRequest], bytes]) -> ExportFile:
+        """The finished export's file: ``build(request)`` on the first call only, however many callers race."""
+        with self._file_lock:
+            if self.file is None:
                 content = build(self.request)
-                self.etag = etag_of(content)
-                self.workbook = content
-            return self.workbook
+                self.file = ExportFile(content, etag_of(content))
+            return self.file
 
     @property
     def finishes_at(self) -> float:

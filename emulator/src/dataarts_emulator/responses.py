@@ -21,7 +21,7 @@ from .backend import EmulatorBackend
 from .exceptions import InvalidRequest
 from .incoming import Incoming
 from .models import ExportRequest
-from .ranges import etag_of, select_range
+from .ranges import select_range
 from .rendering import json_response, status_response, workbook_response
 from .workbook import build_workbook
 
@@ -58,15 +58,14 @@ async def export_design_result(backend: EmulatorBackend, call: Call) -> Response
     job, status = backend.store.status(call.project_id, call.workspace, uuids[0])
     if status.state != "success":
         return status_response(status.state, status.rate, status.group)
-    # Built once per job, off the event loop; every later download reuses the bytes.
-    content = job.workbook
-    if content is None:
-        content = await run_in_threadpool(job.workbook_bytes, build_workbook)
-    etag = job.etag or etag_of(content)
+    # Built once per job, off the event loop; every later download reuses the bytes and their ETag.
+    file = job.file
+    if file is None:
+        file = await run_in_threadpool(job.export_file, build_workbook)
     headers = call.incoming.headers
-    part = select_range(headers.get("range"), headers.get("if-range"), etag, len(content))
-    delivery = backend.faults.plan_delivery(len(content) if part is None else part.size)
-    return workbook_response(content, f"dataarts-export-{job.uuid}.xlsx", etag, part, delivery)
+    part = select_range(headers.get("range"), headers.get("if-range"), file.etag, len(file.content))
+    delivery = backend.faults.plan_delivery(len(file.content) if part is None else part.size)
+    return workbook_response(file.content, f"dataarts-export-{job.uuid}.xlsx", file.etag, part, delivery)
 
 
 HANDLERS: dict[str, Handler] = {
