@@ -12,9 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from dataarts_emulator import EmulatorSettings, create_app
+from dataarts_emulator import EmulatorApp, EmulatorSettings, create_app
 
 from .support import ClientFactory, FakeClock, SpecCheckingTransport
 
@@ -36,7 +35,7 @@ async def make_client(clock: FakeClock) -> AsyncIterator[ClientFactory]:
     clients: list[httpx.AsyncClient] = []
 
     def factory(
-        settings: EmulatorSettings | None = None, *, allow_5xx: bool = False, app: Starlette | None = None, **kw: Any
+        settings: EmulatorSettings | None = None, *, allow_5xx: bool = False, app: EmulatorApp | None = None, **kw: Any
     ) -> httpx.AsyncClient:
         target = app or create_app(settings or EmulatorSettings(export_seconds=10.0, seed=7), clock=clock)
         transport = SpecCheckingTransport(httpx.ASGITransport(app=target), allow_5xx=allow_5xx)

@@ -2,12 +2,12 @@
 
 Public interface (kept stable for the client and contract suites):
 
-- :func:`create_app` — the ASGI app for given :class:`EmulatorSettings`;
+- :func:`create_app` — the ASGI app (an :class:`EmulatorApp`) for given :class:`EmulatorSettings`;
 - :class:`EmulatorSettings`, :class:`Tenant`, :class:`AccessKey` — configuration;
 - :func:`dataarts_emulator.testing.serve` — run it on a free local port in a thread.
 """
 
-from .app import create_app
+from .app import EmulatorApp, create_app
 from .settings import (
     DEMO_AK,
     DEMO_PROJECT_ID,
@@ -28,6 +28,7 @@ __all__ = [
     "DEMO_TOKEN",
     "DEMO_WORKSPACE",
     "AccessKey",
+    "EmulatorApp",
     "EmulatorSettings",
     "Tenant",
     "create_app",

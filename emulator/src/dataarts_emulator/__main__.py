@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shlex
 import sys
 from collections.abc import Sequence
@@ -70,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Parse flags and environment, print the banner, run uvicorn until interrupted."""
     options = options_from(argv)
     app = create_app(options.settings)
+    # The spec, its compiled schemas and the imports live as long as the process: keep them out of
+    # the collector's sweeps, which would otherwise rescan them on every full collection.
+    gc.freeze()
     print(banner(options), flush=True)
     uvicorn.run(app, host=options.host, port=options.port, log_level=options.log_level, lifespan="off")
 

@@ -1,4 +1,10 @@
-"""The HTTP layer: a thin Starlette app that runs the checks in order and renders what they raise.
+"""The HTTP layer: a plain ASGI app that runs the checks in order and renders what they raise.
+
+No framework router or middleware sits between the server and these checks:
+the spec is the routing table (:mod:`dataarts_emulator.routing`), every
+answer is rendered here, and a crash is answered here, so a framework's
+layers would only add cost to every request. Starlette's response classes
+still render the answers (:mod:`dataarts_emulator.rendering`).
 
 Order of checks, each answering at most once:
 
@@ -35,9 +41,8 @@ import asyncio
 import logging
 import time
 
-from starlette.applications import Starlette
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from .auth import authorize
 from .backend import EmulatorBackend
@@ -111,27 +116,52 @@ async def _answer(backend: EmulatorBackend, scope: Scope, receive: Receive) -> R
         return error_response(InternalError())
 
 
-async def _endpoint(scope: Scope, receive: Receive, send: Send) -> None:
-    try:
-        response = await _answer(scope["app"].state.backend, scope, receive)
-    except ConnectionReset:
-        if await drop_connection(receive):
+class EmulatorApp:
+    """The emulator as an ASGI app: ``http`` requests go through the checks; ``lifespan`` is acknowledged.
+
+    :attr:`backend` holds its state (job store, authenticator, faults, clock).
+    The API has no WebSocket endpoint, so a WebSocket handshake is refused.
+    """
+
+    def __init__(self, backend: EmulatorBackend) -> None:
+        self.backend = backend
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._serve(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await _acknowledge_lifespan(receive, send)
+        else:
+            await send({"type": "websocket.close", "code": 1008})
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            response = await _answer(self.backend, scope, receive)
+        except ConnectionReset:
+            if await drop_connection(receive):
+                return
+            raise  # no socket to reset (in process): the caller sees the exception instead
+        stamp_request_id(response)
+        await response(scope, receive, send)
+
+
+async def _acknowledge_lifespan(receive: Receive, send: Send) -> None:
+    """Nothing to start or stop: confirm start-up and shut-down as they come."""
+    while True:
+        message: Message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
             return
-        raise  # no socket to reset (in process): the caller sees the exception instead
-    stamp_request_id(response)
-    await response(scope, receive, send)
 
 
-def create_app(settings: EmulatorSettings | None = None, *, clock: Clock | None = None) -> Starlette:
+def create_app(settings: EmulatorSettings | None = None, *, clock: Clock | None = None) -> EmulatorApp:
     """The emulator as an ASGI app (stable interface for tests and other suites).
 
     ``settings`` default to the demo tenant without faults; ``clock`` (seconds
     since the epoch, default :func:`time.time`) drives export progress,
     retention and the ``X-Sdk-Date`` window, so tests can move time instead of
-    sleeping. The backend is reachable as ``app.state.backend``.
+    sleeping. The backend is reachable as ``app.backend``.
     """
-    app = Starlette()
-    # No Starlette routes: every path and method reaches the spec-driven dispatcher.
-    app.router.default = _endpoint
-    app.state.backend = EmulatorBackend(settings or EmulatorSettings(), clock or time.time, HANDLERS)
-    return app
+    return EmulatorApp(EmulatorBackend(settings or EmulatorSettings(), clock or time.time, HANDLERS))

@@ -16,6 +16,8 @@ from urllib.parse import unquote
 from .exceptions import MethodNotAllowed, RouteNotFound
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_CACHED_PATHS = 256  # raw paths whose match is remembered: a client polls the same path over and over
+_UNSEEN: Any = object()
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class SpecRouter:
             }
             routes.append(Route(template, _compile(template), operations))
         self.routes: tuple[Route, ...] = tuple(routes)
+        self._found: dict[str, tuple[Route, tuple[tuple[str, str], ...]] | None] = {}
 
     @property
     def operation_ids(self) -> set[str]:
@@ -72,10 +75,22 @@ class SpecRouter:
 
     def find(self, raw_path: str) -> tuple[Route, dict[str, str]] | None:
         """The route whose template matches ``raw_path``, with decoded path parameters, or None."""
+        found = self._found.get(raw_path, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._search(raw_path)
+            if len(self._found) >= _CACHED_PATHS:
+                self._found.clear()
+            self._found[raw_path] = found
+        if found is None:
+            return None
+        route, params = found
+        return route, dict(params)
+
+    def _search(self, raw_path: str) -> tuple[Route, tuple[tuple[str, str], ...]] | None:
         for route in self.routes:
             found = route.pattern.match(raw_path)
             if found:
-                return route, {k: unquote(v) for k, v in found.groupdict().items()}
+                return route, tuple((k, unquote(v)) for k, v in found.groupdict().items())
         return None
 
     def match(self, method: str, raw_path: str) -> RouteMatch:
