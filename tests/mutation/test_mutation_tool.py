@@ -9,10 +9,13 @@ reporting mutants as surviving after a test was written to kill them.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tools.mutation import __main__ as runner
 from tools.mutation import staging, targets
 from tools.mutation.__main__ import table
 from tools.mutation.describe import function_start, locate
@@ -86,6 +89,50 @@ def test_the_tests_fingerprint_follows_the_tests_and_their_helpers(
     assert second != first
     test_file.write_text("x = 3\n", encoding="utf-8")
     assert staging.tests_digest(target) not in (first, second)
+
+
+def test_the_module_fingerprint_follows_the_module_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "lib" / "example.py"
+    source.parent.mkdir()
+    source.write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "lib" / "other.py").write_text("y = 1\n", encoding="utf-8")
+    monkeypatch.setitem(staging.PACKAGES, "dataarts_export_client", tmp_path)
+    target = Target(MODULE, ())
+    first = staging.module_digest(target)
+    (tmp_path / "lib" / "other.py").write_text("y = 2\n", encoding="utf-8")
+    assert staging.module_digest(target) == first
+    source.write_text("x = 2\n", encoding="utf-8")
+    assert staging.module_digest(target) != first
+
+
+def test_a_changed_module_or_test_makes_mutmut_map_its_tests_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stale map of tests to functions leaves a new function without tests: its mutants would all "survive"."""
+    digests = {"tests": "t1", "source": "s1"}
+    runs: list[tuple[bool, bool]] = []  # (mutmut found its old map, every mutant was named)
+    stats = tmp_path / "mutants" / "mutmut-stats.json"
+
+    def fake_run(command: list[str], **_: Any) -> subprocess.CompletedProcess[str]:
+        runs.append((stats.exists(), command[-1] == "dataarts_export_client.lib.example.*"))
+        stats.parent.mkdir(exist_ok=True)
+        stats.write_text("{}", encoding="utf-8")  # mutmut writes its map during a run
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(runner, "stage", lambda _target: tmp_path)
+    monkeypatch.setattr(runner, "tests_digest", lambda _target: digests["tests"])
+    monkeypatch.setattr(runner, "module_digest", lambda _target: digests["source"])
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    monkeypatch.setattr(runner, "read_scores", lambda *_: None)
+    target = Target(MODULE, ("tests/client/test_example.py",))
+
+    runner.run_target(target, 1)  # first run: no map yet, every mutant
+    runner.run_target(target, 1)  # nothing changed: map kept, only what mutmut finds changed
+    digests["source"] = "s2"
+    runner.run_target(target, 1)  # the module changed: a new map, changed functions only
+    digests["tests"] = "t2"
+    runner.run_target(target, 1)  # the tests changed: a new map, every mutant
+    assert runs == [(False, True), (True, False), (False, False), (False, True)]
 
 
 def test_every_core_test_file_exists() -> None:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from .results import ModuleScore, read_scores
-from .staging import ROOT, stage, tests_digest
+from .staging import ROOT, module_digest, stage, tests_digest
 from .targets import CORE, Target
 
 MUTMUT = Path(sys.executable).parent / "mutmut"
@@ -32,8 +32,15 @@ def run_target(target: Target, max_children: int) -> tuple[Path, ModuleScore]:
     """
     staged = stage(target)
     digest, stamp = tests_digest(target), staged / "tests.sha256"
+    source_digest, source_stamp = module_digest(target), staged / "source.sha256"
     command = [str(MUTMUT), "run", "--max-children", str(max_children)]
-    if not stamp.exists() or stamp.read_text(encoding="utf-8") != digest:
+    tests_changed = not stamp.exists() or stamp.read_text(encoding="utf-8") != digest
+    source_changed = not source_stamp.exists() or source_stamp.read_text(encoding="utf-8") != source_digest
+    if tests_changed or source_changed:
+        # mutmut maps functions to the tests that call them once, adding only new tests later: a function
+        # that is new, or newly called by an old test, would have no tests and count as a survivor.
+        (staged / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+    if tests_changed:
         command.append(target.module.removesuffix(".py").replace("/", ".") + ".*")
     log = staged / "mutmut.log"
     with log.open("w", encoding="utf-8") as out:
@@ -42,6 +49,7 @@ def run_target(target: Target, max_children: int) -> tuple[Path, ModuleScore]:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"mutmut failed for {target.module} (exit {result.returncode}); end of {log}:\n{tail}")
     stamp.write_text(digest, encoding="utf-8")
+    source_stamp.write_text(source_digest, encoding="utf-8")
     return staged, read_scores(staged, target.module)
 
 

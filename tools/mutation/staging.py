@@ -103,6 +103,12 @@ def tests_digest(target: Target) -> str:
     return digest.hexdigest()
 
 
+def module_digest(target: Target) -> str:
+    """A hash of ``target``'s own source, whose change means mutmut's map of tests to functions is stale."""
+    package, path = target.module.split("/", 1)
+    return hashlib.sha256((PACKAGES[package] / path).read_bytes()).hexdigest()
+
+
 def _replace_tree(source: Path, destination: Path) -> None:
     if destination.exists():
         shutil.rmtree(destination)
