@@ -34,6 +34,7 @@ from dataarts_export_client.lib import AkSkAuth
 from dataarts_export_client.lib.errors import ConfigurationError
 from dataarts_export_client.lib.signing import (
     UNSIGNED_PAYLOAD,
+    _lower_case_headers,
     canonical_query,
     format_sdk_date,
     parse_authorization,
@@ -210,11 +211,10 @@ def _expected_for_generated(sent: httpx.Request, kwargs: dict[str, Any], project
         "X-Sdk-Date": SDK_DATE,
     }
     headers.update({name: str(value) for name, value in kwargs["headers"].items()})
-    params = kwargs.get("params") or {}
     expected, _ = official_authorization(
         method=kwargs["method"].upper(),
         url=sent.url,
-        query=[(name, str(value)) for name, value in params.items()],
+        query=httpx.URL(kwargs["url"]).params.multi_items(),
         headers=headers,
         body=sent.content,
         project_id=project_id,
@@ -393,6 +393,32 @@ def test_declared_body_hash_is_signed_as_declared() -> None:
     other = {**headers, "X-Sdk-Content-Sha256": "0" * 64}
     resent = capture(AkSkAuth(AK, SK, clock=lambda: FIXED), "POST", BASE_URL + "/v2/x", headers=other, content=body)
     assert resent.headers["Authorization"] != sent.headers["Authorization"]
+
+
+def test_a_non_json_body_is_unsigned_payload_even_with_a_declared_hash_as_in_the_sdk() -> None:
+    """The SDK's signer sets UNSIGNED-PAYLOAD for a non-JSON Content-Type over whatever the caller declared."""
+    body = b"a,b\n1,2\n"
+    headers = {"Content-Type": "text/csv", "X-Sdk-Content-Sha256": hashlib.sha256(body).hexdigest()}
+    sent = capture(AkSkAuth(AK, SK, clock=lambda: FIXED), "POST", BASE_URL + "/v2/x", headers=headers, content=body)
+    official = _official_for(sent, headers, body)
+    assert sent.headers["X-Sdk-Content-Sha256"] == official.header_params["X-Sdk-Content-Sha256"] == UNSIGNED_PAYLOAD
+    assert sent.headers["Authorization"] == official.header_params["Authorization"]
+
+
+HEADER_LISTS = st.lists(
+    st.tuples(st.sampled_from(["X-A", "x-a", "Workspace", "X-B"]), st.text(alphabet="ab, é中", max_size=4)), max_size=6
+)
+
+
+@given(HEADER_LISTS)
+def test_headers_are_read_as_httpx_items_gives_them_repeated_names_joined(raw: list[tuple[str, str]]) -> None:
+    headers = httpx.Headers([(name.encode("ascii"), value.encode("utf-8")) for name, value in raw])
+    assert _lower_case_headers(headers) == {name.lower(): value for name, value in headers.items()}
+
+
+def test_a_repeated_header_is_signed_with_its_values_joined() -> None:
+    headers = httpx.Headers([("X-A", "1"), ("x-a", "2")])
+    assert _lower_case_headers(headers) == {"x-a": "1, 2"}
 
 
 def test_streamed_body_is_signed_like_the_same_bytes_in_memory() -> None:

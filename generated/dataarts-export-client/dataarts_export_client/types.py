@@ -150,8 +150,7 @@ def response_json(response: httpx.Response) -> Any:
 
     A Content-Type naming another media type raises errors.UnexpectedContentType (a gateway's HTML error
     page, say); a missing Content-Type is read as JSON, leniently, because the caller only gets here when
-    the spec says the body is JSON. A body that does not decode raises errors.InvalidJSONBody instead of
-    json.JSONDecodeError.
+    the spec says the body is JSON. A body that does not decode raises errors.InvalidJSONBody (see json_body).
     """
     content_type = response.headers.get("Content-Type")
     media_type = parse_media_type(content_type)
@@ -159,12 +158,34 @@ def response_json(response: httpx.Response) -> Any:
         raise errors.UnexpectedContentType(
             response.status_code, content_type, response.content, request_id=request_id_of(response.headers)
         )
+    return json_body(response)
+
+
+def json_body(response: httpx.Response) -> Any:
+    """Decode the body of a response whose Content-Type is already known to be JSON.
+
+    A body that does not decode raises errors.InvalidJSONBody instead of json.JSONDecodeError. Endpoints
+    that dispatched on the Content-Type call this directly rather than have response_json read it again.
+    """
     try:
         return response.json()
     except ValueError as error:  # json.JSONDecodeError, or UnicodeDecodeError for bytes that are no UTF-8/16/32
         raise errors.InvalidJSONBody(
-            response.status_code, content_type, response.content, str(error), request_id=request_id_of(response.headers)
+            response.status_code,
+            response.headers.get("Content-Type"),
+            response.content,
+            str(error),
+            request_id=request_id_of(response.headers),
         ) from error
+
+
+def url_with_query(path: str, params: Mapping[str, Any]) -> str:
+    """`path` with `params` encoded onto it by httpx.QueryParams, exactly as `params=` would encode them.
+
+    httpx parses a request URL once more to merge `params=` into it; encoding the query here costs less
+    than that parse, and the request sent is the same.
+    """
+    return f"{path}?{httpx.QueryParams(params)}" if params else path
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]

@@ -26,7 +26,7 @@ def request_kwargs(
     workspace: str,
     x_project_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    """The httpx arguments of this operation's request: method, url, params, headers and body.
+    """The httpx arguments of this operation's request: method, url (with its query), headers and body.
 
     The public seam for code that sends the request itself (to stream the answer, say):
     `client.get_httpx_client().stream(**request_kwargs(...))` sends exactly what sync_detailed sends,

@@ -14,11 +14,13 @@ from ...types import (
     Response,
     Unset,
     is_json_media_type,
+    json_body,
     media_type_matches,
     request_id_of,
     response_file,
     response_json,
     response_media_type,
+    url_with_query,
 )
 
 FILE_MEDIA_TYPES: dict[str, tuple[str, ...]] = {
@@ -47,7 +49,7 @@ def request_kwargs(
     workspace: str,
     x_project_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    """The httpx arguments of this operation's request: method, url, params, headers and body.
+    """The httpx arguments of this operation's request: method, url (with its query), headers and body.
 
     The public seam for code that sends the request itself (to stream the answer, say):
     `client.get_httpx_client().stream(**request_kwargs(...))` sends exactly what sync_detailed sends,
@@ -73,10 +75,12 @@ def request_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "get",
-        "url": "/v2/{project_id}/design/export-result".format(
-            project_id=quote(str(project_id), safe=""),
+        "url": url_with_query(
+            "/v2/{project_id}/design/export-result".format(
+                project_id=quote(str(project_id), safe=""),
+            ),
+            params,
         ),
-        "params": params,
     }
 
     _kwargs["headers"] = headers
@@ -90,7 +94,7 @@ def _parse_response(
         # Several media types are declared for this status: the Content-Type says which one came.
         media_type = response_media_type(response)
         if is_json_media_type(media_type):
-            response_200 = ExportResult.from_dict(response_json(response))
+            response_200 = ExportResult.from_dict(json_body(response))
 
             return response_200
 
