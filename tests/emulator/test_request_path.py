@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from dataarts_emulator import DEMO_PROJECT_ID, create_app
 from dataarts_emulator.exceptions import InvalidRequest
 from dataarts_emulator.incoming import Incoming, _query_pairs
+from dataarts_emulator.rendering import json_response, status_response
 from dataarts_emulator.routing import _CACHED_PATHS, SpecRouter
 from dataarts_emulator.spec import load_spec
 
@@ -32,6 +33,27 @@ def test_the_query_fast_path_decodes_as_parse_qsl_does(query: str) -> None:
 @pytest.mark.parametrize("query", ["uuid=abc", "a=1&&b", "=x", "a=b=c", "flag", "", "uuid=a&uuid=b"])
 def test_plain_queries_split_as_parse_qsl_splits_them(query: str) -> None:
     assert _query_pairs(query) == parse_qsl(query, keep_blank_values=True)
+
+
+def _scope(headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    return {"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "query_string": b"", "headers": headers}
+
+
+def test_utf8_header_values_are_re_decoded_for_authentication_and_ascii_ones_kept() -> None:
+    mixed = Incoming.from_scope(_scope([(b"X-Name", "né".encode()), (b"workspace", b"w")]))
+    assert mixed.headers["x-name"] == "né".encode().decode("latin-1")  # as HTTP carries it
+    assert mixed.signed_view().headers == {"x-name": "né", "workspace": "w"}  # as the SDK signed it
+    plain = Incoming.from_scope(_scope([(b"workspace", b"w")]))
+    assert plain.signed_view().headers == {"workspace": "w"}
+
+
+@pytest.mark.parametrize("state", ["importing", "success", "fail", "queued"])
+@pytest.mark.parametrize("rate", [0, 7, 99, 100])
+def test_a_remembered_status_body_is_the_body_rendered_afresh(state: str, rate: int) -> None:
+    fresh = json_response({"data": {"status": state, "group": None, "rate": str(rate)}})
+    for _ in range(2):
+        answer = status_response(state, rate, None)
+        assert (answer.body, answer.media_type, answer.status_code) == (fresh.body, fresh.media_type, 200)
 
 
 def _path(n: int) -> str:

@@ -55,6 +55,7 @@ class Incoming:
     headers: dict[str, str]
     query: list[tuple[str, str]]
     body: bytes = field(default=b"", repr=False)
+    ascii_values: bool = field(default=False, repr=False)  # every header value ASCII: nothing to re-decode
 
     @classmethod
     def from_scope(cls, scope: Scope) -> Incoming:
@@ -62,9 +63,12 @@ class Incoming:
         raw = scope.get("raw_path")
         raw_path = raw.decode("latin-1").split("?", 1)[0] if isinstance(raw, bytes) else quote(scope["path"])
         headers: dict[str, str] = {}
+        ascii_values = True
         for name, value in scope["headers"]:
             headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
-        return cls(scope["method"], raw_path, headers, _query_pairs(scope.get("query_string", b"").decode("latin-1")))
+            ascii_values = ascii_values and value.isascii()
+        query = _query_pairs(scope.get("query_string", b"").decode("latin-1"))
+        return cls(scope["method"], raw_path, headers, query, ascii_values=ascii_values)
 
     @cached_property
     def query_last(self) -> Mapping[str, str]:
@@ -77,7 +81,7 @@ class Incoming:
 
     def signed_view(self) -> ReceivedRequest:
         """The request as authentication checks it (header values re-decoded as UTF-8 where they are)."""
-        headers = {name: _utf8(value) for name, value in self.headers.items()}
+        headers = self.headers if self.ascii_values else {name: _utf8(value) for name, value in self.headers.items()}
         return ReceivedRequest(self.method, self.raw_path, self.query, headers, self.body)
 
     async def read_body(self, receive: Receive, limit: int) -> None:

@@ -179,17 +179,21 @@ class JobStore:
 
     def get(self, project_id: str, workspace: str, job_uuid: str) -> Job:
         """The job, only within its own (project, workspace); else :class:`ExportNotFound`."""
+        return self._get(project_id, workspace, job_uuid, self._clock())
+
+    def status(self, project_id: str, workspace: str, job_uuid: str) -> tuple[Job, JobStatus]:
+        """The job and its state now (one reading of the clock for both)."""
+        now = self._clock()
+        job = self._get(project_id, workspace, job_uuid, now)
+        return job, job.status(now)
+
+    def _get(self, project_id: str, workspace: str, job_uuid: str, now: float) -> Job:
         with self._lock:
-            self._purge(self._clock())
+            self._purge(now)
             job = self._jobs.get((project_id, workspace, job_uuid))
             if job is None:
                 raise ExportNotFound
             return job
-
-    def status(self, project_id: str, workspace: str, job_uuid: str) -> tuple[Job, JobStatus]:
-        """The job and its state now."""
-        job = self.get(project_id, workspace, job_uuid)
-        return job, job.status(self._clock())
 
     def _purge(self, now: float) -> None:
         while self._expiry and self._expiry[0][0] <= now:

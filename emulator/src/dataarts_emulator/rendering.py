@@ -9,6 +9,7 @@ every answer, so no code path can forget it.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections.abc import Mapping
@@ -46,7 +47,15 @@ def error_response(error: EmulatorError) -> Response:
 
 def status_response(state: str, rate: int, group: Mapping[str, Any] | None) -> Response:
     """``DsExportResultVO``: the export's state while no file is returned."""
+    if group is None:
+        return Response(_running_status_body(state, rate), media_type=JSON_CONTENT_TYPE)
     return json_response({"data": {"status": state, "group": group, "rate": str(rate)}})
+
+
+@functools.lru_cache(maxsize=512)
+def _running_status_body(state: str, rate: int) -> bytes:
+    """The status body without a ``group``: a few hundred (state, rate) pairs, asked for on every poll."""
+    return _JSON.encode({"data": {"status": state, "group": None, "rate": str(rate)}}).encode("utf-8")
 
 
 def content_disposition(filename: str) -> str:
