@@ -16,8 +16,19 @@ import pytest
 from dataarts_export_client.lib import AkSkAuth
 from tools.bench import chart, contract, report, waiter
 from tools.bench.processes import BenchError
-from tools.bench.results import Panel, Row, Section, ratio_row
+from tools.bench.results import Panel, Row, Section, paired_ratio, ratio_row
 from tools.bench.stub import ACCESS_KEY, PATH, PROJECT, READY, RUNNING, SECRET_KEY, StubHandler, StubServer
+
+
+def test_the_poll_ratio_pairs_rounds_so_that_one_lucky_round_cannot_decide_it() -> None:
+    # The machine's speed drifts (1.0, 1.5, 0.9); ours is truly 2 % slower, except one lucky round.
+    speeds = [1.0, 1.5, 0.9, 1.0, 1.2]
+    peer = [speed * 1.0 for speed in speeds]
+    ours = [speed * 1.02 for speed in speeds]
+    ours[2] = 0.5  # a disturbance-free outlier: best-of-rounds would call ours 0.56x
+    assert paired_ratio(ours, peer) == pytest.approx(1.02)
+    with pytest.raises(ValueError, match=r"shorter|longer"):
+        paired_ratio(ours, peer[:-1])
 
 
 @pytest.mark.parametrize(

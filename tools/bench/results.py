@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -64,3 +65,14 @@ def ratio_row(
     shown = f"{value:.0%}" if unit == "%" else f"{value:.3f}{unit}"
     target = f"{relation} {limit:.0%} {of}" if unit == "%" else f"{relation} {limit:g}{unit} {of}"
     return Row(benchmark, ours, peers, target.replace("<=", "≤").replace(">=", "≥"), shown, met)
+
+
+def paired_ratio(ours: Sequence[float], peer: Sequence[float]) -> float:
+    """The median over rounds of ours / peer, each round's two figures taken back to back.
+
+    The machine's speed drifts over seconds on a shared host; within one round
+    both variants meet the same speed, so each round's ratio is fair and the
+    median of them is what a drift cannot move, unlike a ratio of two
+    figures taken from different rounds.
+    """
+    return statistics.median(mine / theirs for mine, theirs in zip(ours, peer, strict=True))
