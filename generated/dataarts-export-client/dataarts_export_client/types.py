@@ -179,6 +179,18 @@ def json_body(response: httpx.Response) -> Any:
         ) from error
 
 
+def absolute_url(base_url: httpx.URL, url: str) -> str:
+    """`url` (a path and query) joined to a client's base_url as httpx would join them.
+
+    httpx parses a relative url, then the url it joins to its base_url again; an absolute url is parsed
+    once. A base_url that is not absolute or carries user info, a query or a fragment is left to httpx.
+    """
+    if not base_url.is_absolute_url or base_url.query or base_url.fragment or base_url.userinfo:
+        return url
+    origin = f"{base_url.scheme}://{base_url.netloc.decode('ascii')}"
+    return f"{origin}{base_url.raw_path.decode('ascii')}{url.lstrip('/')}"
+
+
 def url_with_query(path: str, params: Mapping[str, Any]) -> str:
     """`path` with `params` encoded onto it by httpx.QueryParams, exactly as `params=` would encode them.
 

@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.export_models_result import ExportModelsResult
 from ...models.export_param import ExportParam
-from ...types import UNSET, Response, Unset, response_json
+from ...types import UNSET, Response, Unset, absolute_url, response_json
 
 FILE_MEDIA_TYPES: dict[str, tuple[str, ...]] = {}
 """Per status pattern, the media types the spec declares for this operation that come back as a File.
@@ -138,9 +138,9 @@ def sync_detailed(
         x_project_id=x_project_id,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    http = client.get_httpx_client()
+    kwargs["url"] = absolute_url(http.base_url, kwargs["url"])
+    response = http.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -227,7 +227,9 @@ async def asyncio_detailed(
         x_project_id=x_project_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    http = client.get_async_httpx_client()
+    kwargs["url"] = absolute_url(http.base_url, kwargs["url"])
+    response = await http.request(**kwargs)
 
     return _build_response(client=client, response=response)
 

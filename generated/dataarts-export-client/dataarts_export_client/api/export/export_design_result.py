@@ -13,6 +13,7 @@ from ...types import (
     File,
     Response,
     Unset,
+    absolute_url,
     is_json_media_type,
     json_body,
     media_type_matches,
@@ -209,9 +210,9 @@ def sync_detailed(
         x_project_id=x_project_id,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    http = client.get_httpx_client()
+    kwargs["url"] = absolute_url(http.base_url, kwargs["url"])
+    response = http.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -314,7 +315,9 @@ async def asyncio_detailed(
         x_project_id=x_project_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    http = client.get_async_httpx_client()
+    kwargs["url"] = absolute_url(http.base_url, kwargs["url"])
+    response = await http.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
