@@ -45,9 +45,9 @@ def run(rounds: int = 41, count: int = 50) -> Section:
     )
     method = (
         f"One process holds the three clients, each with its own keep-alive connection to the same loopback stub "
-        f"(`tools/bench/stub.py`); after a warm-up, {rounds} rounds in which each client makes {count} polls in "
-        "turn (the order rotating). Times are the median round's time per poll; each ratio is the median of the "
-        "rounds' own ratios, so that the machine's drifting speed, the same for both clients within a round, "
-        "cancels out."
+        f"(`tools/bench/stub.py`); after a warm-up, {rounds} rounds of {count} turns, in each of which every client "
+        "makes one poll (the order rotating), so that all meet the same machine speed and, like a program that "
+        "polls now and then, caches just used by others. Times are each client's median round; each ratio is "
+        "the median of the rounds' own ratios."
     )
     return Section("poll", rows, [panel], method)

@@ -1,9 +1,9 @@
 """Time one signed status poll three ways: ``python -m tools.bench.poll_worker BASE_URL ROUNDS COUNT``.
 
 All three variants live in this one interpreter, each with its own
-connection pool, and are timed in interleaved rounds (the order rotating
-every round) so that a disturbance on the machine hits them alike. Prints
-one JSON line: seconds per poll, per variant, per round.
+connection pool, and take turns poll by poll (see :func:`measure`) so that a
+disturbance on the machine hits them alike. Prints one JSON line: seconds
+per poll, per variant, per round.
 """
 
 from __future__ import annotations
@@ -68,20 +68,30 @@ def sdk_poll(base_url: str) -> Poll:
 
 
 def measure(polls: dict[str, Poll], rounds: int, count: int) -> dict[str, list[float]]:
-    """Seconds per poll for each variant in each round, after a warm-up of ``count // 4`` polls each."""
+    """Seconds per poll for each variant in each round, after a warm-up of ``count // 4`` polls each.
+
+    Within a round the variants take turns poll by poll (the order rotating),
+    so that all of them meet the same machine speed, and each finds the
+    processor's caches as a program polling now and then does: just used by
+    someone else.
+    """
     for poll in polls.values():
         for _ in range(max(count // 4, 1)):
             poll()
     names = list(polls)
+    clock = time.perf_counter
     timings: dict[str, list[float]] = {name: [] for name in names}
-    for round_index in range(rounds):
-        shift = round_index % len(names)
-        for name in names[shift:] + names[:shift]:
-            poll = polls[name]
-            started = time.perf_counter()
-            for _ in range(count):
+    for _ in range(rounds):
+        spent = dict.fromkeys(names, 0.0)
+        for turn in range(count):
+            shift = turn % len(names)
+            for name in names[shift:] + names[:shift]:
+                poll = polls[name]
+                started = clock()
                 poll()
-            timings[name].append((time.perf_counter() - started) / count)
+                spent[name] += clock() - started
+        for name in names:
+            timings[name].append(spent[name] / count)
     return timings
 
 
