@@ -96,10 +96,6 @@ def test_the_marker_sets_faults(dataarts_emulator: RunningEmulator) -> None:
     assert dataarts_emulator.settings.fault_rate == 1.0
 
 
-def test_each_test_gets_a_fresh_emulator_behind_the_same_server(dataarts_emulator: RunningEmulator) -> None:
-    assert dataarts_emulator.requests == [], "nothing the earlier tests sent is left"
-
-
 def test_the_session_emulator_is_another_server(
     dataarts_emulator_session: RunningEmulator, dataarts_emulator: RunningEmulator
 ) -> None:

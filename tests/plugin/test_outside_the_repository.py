@@ -24,13 +24,17 @@ def export_result(emulator):
 def test_first_starts_an_export(dataarts_emulator, dataarts_client):
     body = ExportParam(ids=["1"])
     target = dict(project_id=dataarts_emulator.project_id, workspace=dataarts_emulator.workspace)
-    SEEN.append(start_export(dataarts_client, **target, body=body, timeout=10))
+    SEEN.append((dataarts_emulator.base_url, start_export(dataarts_client, **target, body=body, timeout=10)))
 
 
-def test_second_does_not_see_it(dataarts_emulator):
+def test_second_does_not_see_it_behind_the_same_server(dataarts_emulator):
+    base_url, uuid = SEEN[0]
+    assert dataarts_emulator.base_url == base_url  # one server for the session, a fresh app per test
+    assert dataarts_emulator.requests == []
     headers = {"X-Auth-Token": dataarts_emulator.token, "workspace": dataarts_emulator.workspace}
-    answer = httpx.get(export_result(dataarts_emulator), params={"uuid": SEEN[0]}, headers=headers)
+    answer = httpx.get(export_result(dataarts_emulator), params={"uuid": uuid}, headers=headers)
     assert answer.json()["error_code"] == "DLG.0818"
+    assert [(seen.method, seen.query) for seen in dataarts_emulator.requests] == [("GET", {"uuid": uuid})]
 
 
 @pytest.mark.dataarts_emulator(export_secs=1)
