@@ -16,9 +16,10 @@ import schemathesis
 from schemathesis.auths import GLOBAL_AUTH_STORAGE
 from schemathesis.core.parameters import ParameterLocation
 
+from .config import SPEC
 from .credentials import Credentials
 from .signer import PROJECT_HEADER, RequestSigner
-from .workbook import WORKBOOK_MEDIA_TYPES, describe_workbook
+from .workbook import binary_media_types, describe_workbook
 
 _WORKSPACE_HEADER = "workspace"
 _PROJECT_PARAMETER = "project_id"
@@ -110,7 +111,7 @@ def install_global_hooks() -> None:
     if _installed:
         return
     schemathesis.hook("before_call")(before_call)
-    schemathesis.deserializer(*WORKBOOK_MEDIA_TYPES)(describe_workbook)
+    schemathesis.deserializer(*binary_media_types(SPEC))(describe_workbook)
     _installed = True
 
 
