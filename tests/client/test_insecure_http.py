@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
 import pytest
 
 from dataarts_export_client.lib import (
+    AkSkAuth,
     ConfigurationError,
     DataArtsError,
     InsecureTransportError,
@@ -74,6 +76,45 @@ def test_loopback_http_and_https_keep_working(builder: str, url: str) -> None:
 @pytest.mark.parametrize("builder", BUILDERS)
 def test_an_explicit_opt_in_allows_plain_http(builder: str) -> None:
     BUILDERS[builder](REMOTE, allow_insecure_http=True)
+
+
+def _send_signed(url: str, auth: AkSkAuth) -> list[httpx.Request]:
+    """Send one request through ``auth`` into a MockTransport; the requests that got out."""
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(204)
+
+    with httpx.Client(auth=auth, transport=httpx.MockTransport(answer)) as client:
+        client.get(url)
+    return sent
+
+
+def test_a_hand_built_aksk_client_refuses_plain_http_to_another_host_before_sending() -> None:
+    with pytest.raises(InsecureTransportError) as caught:
+        _send_signed(f"{REMOTE}/v2/p/design/export-result", AkSkAuth(AK, SK))
+    assert "AK/SK signatures" in str(caught.value)
+    assert AK not in str(caught.value)
+    assert SK not in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/v2/p", "http://[::1]:8000/v2/p", "https://dayu.example.com/v2"])
+def test_a_hand_built_aksk_client_signs_for_loopback_and_https(url: str) -> None:
+    (sent,) = _send_signed(url, AkSkAuth(AK, SK))
+    assert sent.headers["Authorization"].startswith("SDK-HMAC-SHA256 Access=")
+
+
+def test_a_hand_built_aksk_client_sends_plain_http_when_allowed() -> None:
+    (sent,) = _send_signed(f"{REMOTE}/v2/p", AkSkAuth(AK, SK, allow_insecure_http=True))
+    assert sent.url.host == "dayu.example.com"
+
+
+def test_client_from_env_passes_the_opt_in_to_its_signer() -> None:
+    client = client_from_env(endpoint=REMOTE, ak=AK, sk=SK, environ={}, allow_insecure_http=True)
+    auth = client.get_httpx_client().auth
+    assert isinstance(auth, AkSkAuth)
+    assert auth.allow_insecure_http
 
 
 def test_the_cli_refuses_then_allows_with_the_flag(

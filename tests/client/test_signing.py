@@ -440,7 +440,7 @@ def test_headers_on_the_wire_are_spelled_as_the_sdk_spells_them() -> None:
     """The signer adds exactly the header names the SDK adds, in the SDK's spelling."""
     headers = {"Content-Type": "text/plain"}
     credentials = {"project_id": PROJECT_ID, "security_token": "temporary-token"}
-    auth = AkSkAuth(AK, SK, clock=lambda: FIXED, **credentials)
+    auth = AkSkAuth(AK, SK, clock=lambda: FIXED, project_id=PROJECT_ID, security_token="temporary-token")
     sent = capture(auth, "PUT", BASE_URL + "/v2/x", headers=headers, content=b"plain")
     official = _official_for(sent, headers, b"plain", **credentials)
     added = {"X-Project-Id", "X-Security-Token", "X-Sdk-Date", "X-Sdk-Content-Sha256", "Authorization"}

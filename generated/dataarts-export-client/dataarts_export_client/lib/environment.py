@@ -164,6 +164,7 @@ def client_from_env(
             resolved_sk,
             project_id=_first(project_id, env.get(PROJECT_ID_ENV)),
             security_token=_first(security_token, env.get(SECURITY_TOKEN_ENV)),
+            allow_insecure_http=allow_insecure_http,
         )
         return Client(base_url, httpx_args=httpx_args, **client_kwargs)
     chosen_token = _first(token, env.get(TOKEN_ENV))

@@ -21,6 +21,7 @@ import httpx
 
 from .errors import ConfigurationError
 from .redaction import mask_access_key
+from .transport_security import refuse_clear_text_credentials
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
@@ -181,6 +182,10 @@ class AkSkAuth(httpx.Auth):
     ``X-Project-Id`` header that multi-project AK/SK calls need;
     ``security_token`` adds ``X-Security-Token`` for temporary credentials.
     The secret key and the security token never appear in ``repr``.
+
+    A request to a plain ``http://`` url beyond this machine raises
+    :class:`~.errors.InsecureTransportError` instead of being signed and sent,
+    unless ``allow_insecure_http`` is true (see :mod:`.transport_security`).
     """
 
     requires_request_body = True
@@ -193,6 +198,7 @@ class AkSkAuth(httpx.Auth):
         project_id: str | None = None,
         security_token: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         if not ak or not sk:
             raise ConfigurationError("AkSkAuth needs a non-empty access key and secret key")
@@ -201,6 +207,7 @@ class AkSkAuth(httpx.Auth):
         self.project_id = project_id
         self._security_token = security_token
         self._clock = clock or _utc_now
+        self.allow_insecure_http = allow_insecure_http
 
     def __repr__(self) -> str:
         token = ", security_token=***" if self._security_token else ""
@@ -250,5 +257,6 @@ class AkSkAuth(httpx.Auth):
         )
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        refuse_clear_text_credentials(request.url, "AK/SK signatures", allow_insecure_http=self.allow_insecure_http)
         self.sign(request)
         yield request

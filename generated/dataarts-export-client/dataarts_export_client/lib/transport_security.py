@@ -4,8 +4,9 @@ An IAM token in ``X-Auth-Token`` is a bearer credential, valid for 24 hours
 for anyone who reads it; an AK/SK signature exposes the access key and the
 request. Over plain ``http://`` both cross the network readable by every hop.
 The clients built here (:func:`~.environment.token_client`,
-:func:`~.environment.client_from_env`) therefore refuse an ``http://``
-endpoint unless it is a loopback address (an emulator on this machine, the
+:func:`~.environment.client_from_env`) and :class:`~.signing.AkSkAuth`, on
+each request it signs, therefore refuse an ``http://`` endpoint unless it is
+a loopback address (an emulator on this machine, the
 emulator's own ``http://127.0.0.1`` default) or the caller opted in with
 ``allow_insecure_http=True`` (``--allow-insecure-http`` on the command line),
 for a proxy or test rig that really is plain HTTP.
@@ -35,7 +36,7 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def refuse_clear_text_credentials(base_url: str, credential: str, *, allow_insecure_http: bool) -> None:
+def refuse_clear_text_credentials(base_url: str | httpx.URL, credential: str, *, allow_insecure_http: bool) -> None:
     """Raise :class:`InsecureTransportError` when ``credential`` would travel over ``http://`` off this machine.
 
     ``credential`` names what would be sent ("an IAM token", "AK/SK
