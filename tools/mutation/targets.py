@@ -41,7 +41,7 @@ _DOWNLOADING = (
 )
 
 CORE: tuple[Target, ...] = (
-    Target(f"{CLIENT}/lib/signing.py", ("tests/client/test_signing.py",)),
+    Target(f"{CLIENT}/lib/signing.py", ("tests/client/test_signing.py", "tests/client/test_insecure_http.py")),
     Target(
         f"{CLIENT}/lib/backoff.py", ("tests/client/test_backoff_and_names.py", "tests/client/test_backoff_defaults.py")
     ),
