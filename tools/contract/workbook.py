@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from dataarts_emulator.routing import HTTP_METHODS
+from dataarts_emulator.spec import follow_refs, parse_spec
 
 
 def binary_media_types(spec_path: Path) -> tuple[str, ...]:
@@ -23,25 +21,15 @@ def binary_media_types(spec_path: Path) -> tuple[str, ...]:
     Read from the spec rather than written out here, so that a media type the
     spec adds is checked as a workbook too.
     """
-    spec: Mapping[str, Any] = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
-
-    def resolved(schema: Mapping[str, Any]) -> Mapping[str, Any]:
-        reference = schema.get("$ref", "")
-        if not reference.startswith("#/"):
-            return schema
-        target: Any = spec
-        for part in reference[2:].split("/"):
-            target = target[part]
-        return resolved(target)
-
+    spec = parse_spec(spec_path)
     found: dict[str, None] = {}
     for item in spec.get("paths", {}).values():
         for method, operation in item.items():
             if method not in HTTP_METHODS:
                 continue
             for response in operation.get("responses", {}).values():
-                for media_type, content in resolved(response).get("content", {}).items():
-                    if resolved(content.get("schema", {})).get("format") == "binary":
+                for media_type, content in follow_refs(spec, response)[0].get("content", {}).items():
+                    if follow_refs(spec, content.get("schema", {}))[0].get("format") == "binary":
                         found[media_type] = None
     return tuple(found)
 

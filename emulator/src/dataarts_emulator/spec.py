@@ -14,6 +14,7 @@ exists: no environment variable, no search up the directory tree.
 from __future__ import annotations
 
 import importlib.resources
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -53,3 +54,16 @@ def parse_spec(source: Path | Traversable) -> dict[str, Any]:
 def load_spec() -> dict[str, Any]:
     """The spec from :func:`spec_source`, read once per process (treat it as read-only)."""
     return parse_spec(spec_source())
+
+
+def follow_refs(spec: Mapping[str, Any], node: Any, pointer: str = "") -> tuple[Any, str]:
+    """``node`` (found at JSON pointer ``pointer`` in ``spec``) with its local ``$ref`` chain followed.
+
+    Returns the target and its own pointer, so that a schema found there can be compiled in place.
+    """
+    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+        pointer = node["$ref"].removeprefix("#")
+        node = spec
+        for part in pointer.split("/")[1:]:
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node, pointer

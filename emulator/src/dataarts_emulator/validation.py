@@ -31,6 +31,7 @@ from dataarts_export_client.types import is_json_media_type, media_type_matches,
 
 from .exceptions import InvalidRequest
 from .routing import HTTP_METHODS
+from .spec import follow_refs
 
 SPEC_URI = "urn:dataarts-emulator:openapi"
 _MAX_MESSAGE = 2000  # bounds messages that echo client input (the spec caps error_msg at 10240)
@@ -52,12 +53,7 @@ class _SpecDocument:
 
     def resolve(self, node: Any, pointer: str) -> tuple[Any, str]:
         """``node`` (found at ``pointer``) with its ``$ref`` chain followed; returns the target and its pointer."""
-        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
-            pointer = node["$ref"].removeprefix("#")
-            node = self.spec
-            for part in pointer.split("/")[1:]:
-                node = node[part.replace("~1", "/").replace("~0", "~")]
-        return node, pointer
+        return follow_refs(self.spec, node, pointer)
 
     def validator(self, pointer: str) -> jsonschema_rs.Validator:
         """The schema at ``pointer``, compiled; its own ``$ref`` s resolve within the spec."""
