@@ -55,7 +55,7 @@ def status_response(state: str, rate: int, group: Mapping[str, Any] | None) -> R
 @functools.lru_cache(maxsize=512)
 def _running_status_body(state: str, rate: int) -> bytes:
     """The status body without a ``group``: a few hundred (state, rate) pairs, asked for on every poll."""
-    return _JSON.encode({"data": {"status": state, "group": None, "rate": str(rate)}}).encode("utf-8")
+    return bytes(json_response({"data": {"status": state, "group": None, "rate": str(rate)}}).body)
 
 
 def content_disposition(filename: str) -> str:
