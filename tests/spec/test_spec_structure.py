@@ -140,20 +140,23 @@ def test_status_object(spec: dict[str, Any]) -> None:
     assert {"type": "null"} in group_options
 
 
-def test_batch_operation_has_every_seed_field(spec: dict[str, Any]) -> None:
+def test_batch_operation_has_every_seed_field_each_nullable(spec: dict[str, Any]) -> None:
+    """Every seed field, of the seed's type, each admitting ``null`` as Huawei's documented ImportResult shows."""
     vo = spec["components"]["schemas"]["BatchOperationVO"]
     props = vo["properties"]
     assert set(props) == set(BATCH_OPERATION_FIELDS)
     assert vo["readOnly"] is True
     for name, kind in BATCH_OPERATION_FIELDS.items():
-        schema = resolve(spec, props[name])
-        if kind == "enum":
-            assert schema["enum"] == ["RUNNING", "SUCCESS", "FAILED"]
-        elif kind == "array":
-            assert props[name]["items"] == {"$ref": "#/components/schemas/BatchOperationVO"}
-        else:
-            assert schema["type"] == kind, name
+        schema = props[name]
         assert schema.get("description"), name
+        if kind == "enum":
+            assert {"type": "null"} in schema["oneOf"], name
+            enum = resolve(spec, next(option for option in schema["oneOf"] if "$ref" in option))
+            assert enum["enum"] == ["RUNNING", "SUCCESS", "FAILED"]
+            continue
+        assert schema["type"] == [kind, "null"], name
+        if kind == "array":
+            assert schema["items"] == {"$ref": "#/components/schemas/BatchOperationVO"}
     for counter in ("total", "success", "failed"):
         assert props[counter]["default"] == 0
     assert props["rate"]["default"] == "0"
@@ -195,9 +198,14 @@ def test_error_answers_carry_data_and_error_fields(
     response = resolve(spec, result_get["responses"][status])
     assert "X-Request-Id" in response["headers"]
     schema = resolve(spec, response["content"]["application/json"]["schema"])
-    assert schema["properties"]["data"]["type"] == "object"
+    assert schema["properties"]["data"]["type"] == ["object", "null"]
+    assert "required" not in schema, "each of the three error shapes leaves out the others' members"
     assert schema["properties"]["error_code"]["maxLength"] == 128
     assert schema["properties"]["error_msg"]["maxLength"] == 10240
+    assert schema["properties"]["request_id"]["type"] == "string"
+    detail = resolve(spec, schema["properties"]["errors"]["items"])
+    assert detail["properties"]["error_code"]["maxLength"] == 128
+    assert detail["properties"]["error_msg"]["maxLength"] == 10240
 
 
 def test_throttling_answer_has_retry_after(spec: dict[str, Any], result_get: dict[str, Any]) -> None:
@@ -233,10 +241,12 @@ def test_link_chains_export_model_to_export_result(spec: dict[str, Any]) -> None
     assert link["parameters"]["workspace"] == "$request.header.workspace"
 
 
-def test_servers_regional_template_and_emulator(spec: dict[str, Any]) -> None:
-    regional, local = spec["servers"]
+def test_servers_regional_template_eu_site_and_emulator(spec: dict[str, Any]) -> None:
+    regional, eu, local = spec["servers"]
     assert regional["url"] == "https://dayu.{region}.myhuaweicloud.com"
     assert "cn-north-4" in regional["variables"]["region"]["enum"]
+    assert "eu-west-101" not in regional["variables"]["region"]["enum"], "the EU region has its own domain"
+    assert eu["url"] == "https://dayu.eu-west-101.myhuaweicloud.eu"
     assert local["url"].startswith("http://127.0.0.1:")
 
 

@@ -2,6 +2,7 @@
 
 from .batch_operation import BatchOperation
 from .error_data import ErrorData
+from .error_detail import ErrorDetail
 from .error_response import ErrorResponse
 from .export_job import ExportJob
 from .export_models_result import ExportModelsResult
@@ -14,6 +15,7 @@ from .operation_status import OperationStatus
 __all__ = (
     "BatchOperation",
     "ErrorData",
+    "ErrorDetail",
     "ErrorResponse",
     "ExportJob",
     "ExportModelsResult",

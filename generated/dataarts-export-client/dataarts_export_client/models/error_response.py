@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.error_data import ErrorData
+    from ..models.error_detail import ErrorDetail
 
 
 T = TypeVar("T", bound="ErrorResponse")
@@ -17,28 +18,52 @@ T = TypeVar("T", bound="ErrorResponse")
 
 @_attrs_define
 class ErrorResponse:
-    """Error answer. DataArts Studio sends `data` (the seed's "returned data
-    information"); the service and its API gateway add `error_code` and
-    `error_msg`.
+    """Error answer, in any of the three shapes Huawei's sources show
+    (docs/fidelity.md): the seed's `{"data": {...}}`; DataArts
+    Architecture's own `{"errors": [{"error_code", "error_msg"}]}`
+    (Huawei's Terraform provider reads `errors[0].error_code`); and the
+    API gateway's `{"error_code", "error_msg", "request_id"}` (APIG.*
+    codes: authentication, throttling). All members are optional, so
+    each shape validates; a client reads the code from `error_code`
+    or, failing that, from `errors[0].error_code`.
 
     """
 
-    data: ErrorData | Unset = UNSET
+    data: ErrorData | None | Unset = UNSET
     """ Returned data information. """
     error_code: str | Unset = UNSET
-    """ Error code, e.g. `DLG.0818` or `APIG.0301`. """
+    """ Error code, e.g. `APIG.0301` (gateway shape). """
     error_msg: str | Unset = UNSET
-    """ Error message. """
+    """ Error message (gateway shape). """
+    request_id: str | Unset = UNSET
+    """ ID of the request, for support (gateway shape; also in the `X-Request-Id` header). """
+    errors: list[ErrorDetail] | Unset = UNSET
+    """ DataArts Architecture's errors, the first of which says why (e.g. `DLG.0818`). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.data, Unset):
+        from ..models.error_data import ErrorData  # noqa: PLC0415
+
+        data: dict[str, Any] | None | Unset
+        if isinstance(self.data, Unset):
+            data = UNSET
+        elif isinstance(self.data, ErrorData):
             data = self.data.to_dict()
+        else:
+            data = self.data
 
         error_code = self.error_code
 
         error_msg = self.error_msg
+
+        request_id = self.request_id
+
+        errors: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.errors, Unset):
+            errors = []
+            for errors_item_data in self.errors:
+                errors_item = errors_item_data.to_dict()
+                errors.append(errors_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,29 +74,58 @@ class ErrorResponse:
             field_dict["error_code"] = error_code
         if error_msg is not UNSET:
             field_dict["error_msg"] = error_msg
+        if request_id is not UNSET:
+            field_dict["request_id"] = request_id
+        if errors is not UNSET:
+            field_dict["errors"] = errors
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.error_data import ErrorData  # noqa: PLC0415
+        from ..models.error_detail import ErrorDetail  # noqa: PLC0415
 
         d = dict(src_dict)
-        _data = d.pop("data", UNSET)
-        data: ErrorData | Unset
-        if isinstance(_data, Unset):
-            data = UNSET
-        else:
-            data = ErrorData.from_dict(_data)
+
+        def _parse_data(data: object) -> ErrorData | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                data_type_0 = ErrorData.from_dict(data)
+
+                return data_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorData | None | Unset, data)
+
+        data = _parse_data(d.pop("data", UNSET))
 
         error_code = d.pop("error_code", UNSET)
 
         error_msg = d.pop("error_msg", UNSET)
 
+        request_id = d.pop("request_id", UNSET)
+
+        _errors = d.pop("errors", UNSET)
+        errors: list[ErrorDetail] | Unset = UNSET
+        if _errors is not UNSET:
+            errors = []
+            for errors_item_data in _errors:
+                errors_item = ErrorDetail.from_dict(errors_item_data)
+
+                errors.append(errors_item)
+
         error_response = cls(
             data=data,
             error_code=error_code,
             error_msg=error_msg,
+            request_id=request_id,
+            errors=errors,
         )
 
         error_response.additional_properties = d

@@ -27,7 +27,14 @@ class ExportStatus:
     group: BatchOperation | None | Unset = UNSET
     """ Group information, which can be ignored during export. """
     rate: str | Unset = UNSET
-    """ Indicates the current progress. """
+    """ Indicates the current progress, as text. Huawei's documented
+    answers use two scales: `"0"` while an export starts (the seed's
+    example, a percentage `"0"` to `"100"`) and `"1.00"` once an
+    import succeeded (ImportResult's example, a fraction `"0.00"` to
+    `"1.00"`). A reader cannot tell `"1"` on one scale from `"1"` on
+    the other, so clients take the status as the authority: at
+    `success` the progress is complete whatever the rate says.
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
