@@ -152,6 +152,8 @@ def _other_value(item: Declared) -> Any:
         return 0.25
     if item.kind is str:
         return "other"
+    if item.kind is bool:
+        return not item.default
     return item.kind((item.default or 0) + 2)
 
 
@@ -165,7 +167,7 @@ def test_every_setting_is_a_flag_a_variable_and_a_config_key(tmp_path: Path, ite
     path = tmp_path / "emulator.yaml"
     path.write_text(json.dumps({item.name: value}), encoding="utf-8")
     ways = {
-        "flag": options_from([item.flag, str(value)], {}),
+        "flag": options_from([item.flag] if item.kind is bool else [item.flag, str(value)], {}),
         "env": options_from([], {item.env: str(value)}),
         "config": options_from(["--config", str(path)], {}),
     }

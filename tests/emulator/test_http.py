@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 
 import httpx
@@ -268,9 +269,9 @@ async def test_a_finished_exports_workbook_is_built_once(
 ) -> None:
     built: list[ExportRequest] = []
 
-    def counting_build(request: ExportRequest) -> bytes:
+    def counting_build(request: ExportRequest, held: Mapping[str, tuple[str, ...]]) -> bytes:
         built.append(request)
-        return build_workbook(request)
+        return build_workbook(request, held)
 
     monkeypatch.setattr(responses, "build_workbook", counting_build)
     uuid = await start(api, {"ids": ["1", "2"], "type": "ER"})

@@ -108,7 +108,8 @@ def test_the_workbook_is_built_once_from_the_request_with_its_etag() -> None:
     job = Job("u", "p", "w", request, started_at=0.0, duration=0.0)
     built: list[ExportRequest] = []
 
-    def build(seen: ExportRequest) -> bytes:
+    def build(seen: ExportRequest, held: object) -> bytes:
+        assert held == {}
         built.append(seen)
         return b"PK workbook"
 

@@ -15,13 +15,14 @@ Order of checks, each answering at most once:
 3. injected latency, then an injected fault: 429 / 500 / 502 / 503, a
    connection reset without any answer (:mod:`dataarts_emulator.connection`),
    or 200 with an HTML proxy page;
-4. body size: 400 over ``max_body_bytes``;
+4. body size: 400 over ``max_body_bytes`` (an upload: over 4 MB and a little room for the form);
 5. authentication: 401;
 6. spec validation of parameters and body: 400;
 7. tenant and workspace: 403;
 8. the operation's handler (:mod:`dataarts_emulator.responses`): 200 (206
    or 416 for a byte range of the workbook), or 400 ``DLG.0818`` for an
-   unknown export, or 429 when the job store is full.
+   unknown export, 400 ``EMU.04xx`` for an upload refused or an unknown
+   import, or 429 when the job store is full.
 
 Authentication comes before validation so that missing or wrong credentials
 give 401 whatever else is wrong; validation comes before the tenant check so
@@ -51,7 +52,7 @@ from .exceptions import ConnectionReset, EmulatorError, InternalError, MethodNot
 from .incoming import Incoming
 from .models import Clock
 from .rendering import error_response, json_response, proxy_page_response, stamp_request_id
-from .responses import HANDLERS, Call
+from .responses import HANDLERS, UPLOAD_BODY_LIMIT, UPLOAD_OPERATIONS, Call, upload_too_large
 from .routing import RouteMatch
 from .settings import EmulatorSettings
 
@@ -68,7 +69,10 @@ async def _serve_operation(
     if backend.faults.latency_seconds:
         await asyncio.sleep(backend.faults.latency_seconds)
     backend.faults.check_request()
-    await incoming.read_body(receive, backend.settings.max_body_bytes)
+    if match.operation_id in UPLOAD_OPERATIONS:
+        await incoming.read_body(receive, UPLOAD_BODY_LIMIT, upload_too_large)
+    else:
+        await incoming.read_body(receive, backend.settings.max_body_bytes)
     principal = backend.authenticator.authenticate(incoming.signed_view())
     document = backend.validator.validate(
         template=match.route.template,

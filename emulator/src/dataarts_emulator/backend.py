@@ -1,7 +1,8 @@
 """Everything behind the HTTP layer, built once per app from the settings.
 
-The spec, its router and request validator, the job store, the
-authenticator and the fault injector: what a handler may call. Building it
+The spec, its router and request validator, the job store, the design
+objects of the workspaces, the authenticator and the fault injector: what a
+handler may call. Building it
 reads and compiles the spec, so each request pays only for its own checks.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from .auth import Authenticator
+from .design import DesignStore
 from .faults import FaultInjector
 from .models import Clock, JobStore
 from .routing import SpecRouter
@@ -28,6 +30,7 @@ class EmulatorBackend:
         self.router = SpecRouter(self.spec)
         self.validator = RequestValidator(self.spec)
         self.store = JobStore(settings, clock)
+        self.design = DesignStore()
         self.authenticator = Authenticator(settings, clock)
         self.faults = FaultInjector(settings)
         missing = self.router.operation_ids - set(implemented)

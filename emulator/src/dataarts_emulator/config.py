@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     for item in _flags():
         if item.setting.repeatable:
             parser.add_argument(item.flag, dest=item.name, action="append", help=_help(item))
+        elif item.kind is bool:
+            parser.add_argument(item.flag, dest=item.name, action="store_true", default=None, help=_help(item))
         else:
             parser.add_argument(item.flag, dest=item.name, type=item.kind, help=_help(item))
     return parser

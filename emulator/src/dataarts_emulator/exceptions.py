@@ -62,6 +62,54 @@ class ExportNotFound(EmulatorError, status=400, error_code="DLG.0818", message="
     """No such export in this project and workspace (unknown and foreign uuids alike)."""
 
 
+class ImportNotFound(EmulatorError, status=400, error_code="EMU.0420", message="The import task does not exist."):
+    """No such import in this project and workspace (the emulator's own code: Huawei documents none)."""
+
+
+class ObjectsNotFound(EmulatorError, status=400, error_code="EMU.0410"):
+    """A strict workspace holds none of some exported ids (the emulator's own code; the live answer is undocumented)."""
+
+
+class UploadMissing(EmulatorError, status=400, error_code="EMU.0421"):
+    """An import call without a ``multipart/form-data`` field ``file``."""
+
+
+class UploadMalformed(EmulatorError, status=400, error_code="EMU.0422"):
+    """A ``multipart/form-data`` body that cannot be read, or with more than one ``file``."""
+
+
+class HostileFileName(EmulatorError, status=400, error_code="EMU.0423"):
+    """The uploaded file's name is a path, holds control characters, or is too long."""
+
+
+class UploadTooLarge(EmulatorError, status=400, error_code="EMU.0424"):
+    """The uploaded file is not under 4 MB (or the form around it is far larger)."""
+
+
+class NotAWorkbook(EmulatorError, status=400, error_code="EMU.0425"):
+    """The upload is no ``.xlsx`` workbook: not a zip, a part missing, broken XML, an impossible cell."""
+
+
+class WorkbookTooLarge(EmulatorError, status=400, error_code="EMU.0426"):
+    """The workbook declares, or inflates to, more than the emulator reads (a zip bomb)."""
+
+
+class UnsafeWorkbookXml(EmulatorError, status=400, error_code="EMU.0427"):
+    """A part of the workbook declares a DTD, entities or external references (XML entity tricks)."""
+
+
+class TooManyRows(EmulatorError, status=400, error_code="EMU.0428"):
+    """The sheet has 3,000 data rows or more."""
+
+
+class LayoutMismatch(EmulatorError, status=400, error_code="EMU.0430"):
+    """The first sheet's header row is not the layout of the import's action."""
+
+
+class WorkspaceFull(EmulatorError, status=400, error_code="EMU.0431"):
+    """The import would make the workspace hold more objects of one kind than ``max_objects``."""
+
+
 class RangeNotSatisfiable(EmulatorError, status=416, error_code="DLG.0416"):
     """A ``Range`` that starts past the workbook's end; ``Content-Range: bytes */length`` gives the length."""
 

@@ -10,7 +10,7 @@ sends its UTF-8 bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote
 from starlette.types import Receive, Scope
 
 from .auth import ReceivedRequest
-from .exceptions import InvalidRequest
+from .exceptions import EmulatorError, InvalidRequest
 
 
 def _utf8(text: str) -> str:
@@ -84,8 +84,10 @@ class Incoming:
         headers = self.headers if self.ascii_values else {name: _utf8(value) for name, value in self.headers.items()}
         return ReceivedRequest(self.method, self.raw_path, self.query, headers, self.body)
 
-    async def read_body(self, receive: Receive, limit: int) -> None:
-        """Read the body into :attr:`body`; :class:`InvalidRequest` past ``limit`` bytes or when the client left.
+    async def read_body(
+        self, receive: Receive, limit: int, too_large: Callable[[int], EmulatorError] = _too_large
+    ) -> None:
+        """Read the body into :attr:`body`; ``too_large(limit)`` past ``limit`` bytes, or when the client left.
 
         A request with neither ``Content-Length`` nor ``Transfer-Encoding`` has no body (RFC 9112,
         section 6.3), so nothing is read: a status poll costs no trip through the server's receive.
@@ -94,7 +96,7 @@ class Incoming:
         if declared is None and "transfer-encoding" not in self.headers:
             return
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         chunks, size = [], 0
         while True:
             message: Any = await receive()
@@ -103,7 +105,7 @@ class Incoming:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                raise _too_large(limit)
+                raise too_large(limit)
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break

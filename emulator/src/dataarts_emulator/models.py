@@ -1,4 +1,4 @@
-"""Tenants, export jobs and the job state machine: the emulator's state, free of HTTP.
+"""Tenants, export and import jobs and the job state machine: the emulator's state, free of HTTP.
 
 A job moves ``importing`` -> ``success`` or ``importing`` -> ``fail``. Its
 outcome is decided when it starts (from the requested ids and a seeded failure
@@ -12,6 +12,9 @@ exactly like a uuid that never existed. Memory is bounded: finished jobs expire
 :class:`~dataarts_emulator.exceptions.StoreFull` (429 with ``Retry-After``)
 instead of growing. How long jobs run, when they fail and how long they are
 kept come straight from :class:`~dataarts_emulator.settings.EmulatorSettings`.
+Import jobs (:class:`~dataarts_emulator.importing.ImportJob`) share the store,
+its bounds and its expiry; a uuid names an export or an import, never both,
+and each result call finds only its own kind.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .exceptions import ExportNotFound, StoreFull
+from .design import Row
+from .exceptions import ExportNotFound, ImportNotFound, StoreFull
+from .importing import ImportJob, ImportStatus, RowOutcome
 from .ranges import etag_of
 from .settings import EmulatorSettings
 
@@ -98,7 +103,8 @@ class Job:
     """One export. ``failure`` is decided at start; ``None`` means the export will succeed.
 
     ``file`` holds the workbook and its entity tag once built (see :meth:`export_file`);
-    it lives and expires with the job, so the store's bounds bound it too.
+    it lives and expires with the job, so the store's bounds bound it too. ``held``
+    is the rows of the requested ids the workspace held when the export started.
     """
 
     uuid: str
@@ -110,13 +116,14 @@ class Job:
     failure: dict[str, Any] | None = None
     expires_at: float = field(default=math.inf)
     file: ExportFile | None = field(default=None, repr=False)
+    held: Mapping[str, Row] = field(default_factory=dict, repr=False)
     _file_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
-    def export_file(self, build: Callable[[ExportRequest], bytes]) -> ExportFile:
-        """The finished export's file: ``build(request)`` on the first call only, however many callers race."""
+    def export_file(self, build: Callable[[ExportRequest, Mapping[str, Row]], bytes]) -> ExportFile:
+        """The finished export's file: ``build(request, held)`` on the first call only, however many callers race."""
         with self._file_lock:
             if self.file is None:
-                content = build(self.request)
+                content = build(self.request, self.held)
                 self.file = ExportFile(content, etag_of(content))
             return self.file
 
@@ -146,7 +153,7 @@ class JobStore:
         self._fail_rng = random.Random(seed)  # noqa: S311 - reproducible, not secret
         # Seeded uuids only when a seed is given; otherwise real random uuids.
         self._uuid_rng = None if seed is None else _uuid_stream(seed)
-        self._jobs: dict[tuple[str, str, str], Job] = {}
+        self._jobs: dict[tuple[str, str, str], Job | ImportJob] = {}
         self._expiry: list[tuple[float, tuple[str, str, str]]] = []
         self._lock = threading.Lock()
 
@@ -155,45 +162,79 @@ class JobStore:
             self._purge(self._clock())
             return len(self._jobs)
 
-    def start(self, project_id: str, workspace: str, request: ExportRequest) -> Job:
-        """Start an export; ``asyn=false`` finishes at once. Raises :class:`StoreFull` when full."""
+    def start(
+        self, project_id: str, workspace: str, request: ExportRequest, held: Mapping[str, Row] | None = None
+    ) -> Job:
+        """Start an export of ``request`` (``held``: rows the workspace holds); ``asyn=false`` finishes at once.
+
+        Raises :class:`StoreFull` when full.
+        """
         with self._lock:
             now = self._clock()
-            self._purge(now)
-            if len(self._jobs) >= self._settings.max_jobs:
-                oldest = self._expiry[0][0]  # a full store holds at least one job (max_jobs >= 1)
-                raise StoreFull(max(1, math.ceil(min(oldest, now + 86400) - now)))
-            job_uuid = str(
-                uuid_module.uuid4()
-                if self._uuid_rng is None
-                else uuid_module.UUID(int=self._uuid_rng.getrandbits(128), version=4)
-            )
+            job_uuid = self._new_uuid(now)
             duration = self._settings.export_seconds if request.asyn else 0.0
-            job = Job(job_uuid, project_id, workspace, request, now, duration)
+            job = Job(job_uuid, project_id, workspace, request, now, duration, held=dict(held or {}))
             job.failure = self._decide_failure(job)
-            job.expires_at = job.finishes_at + self._settings.job_ttl_seconds
-            key = (project_id, workspace, job_uuid)
-            self._jobs[key] = job
-            heapq.heappush(self._expiry, (job.expires_at, key))
+            self._keep(job, now)
             return job
+
+    def start_import(self, project_id: str, workspace: str, action: str, outcomes: tuple[RowOutcome, ...]) -> ImportJob:
+        """Keep an import whose rows were decided (``outcomes``); it reports for ``import_seconds``.
+
+        Raises :class:`StoreFull` when full.
+        """
+        with self._lock:
+            now = self._clock()
+            job_uuid = self._new_uuid(now)
+            job = ImportJob(job_uuid, project_id, workspace, action, now, self._settings.import_seconds, outcomes)
+            self._keep(job, now)
+            return job
+
+    def _new_uuid(self, now: float) -> str:
+        """A uuid for a new job, once expired jobs are gone and there is room (:class:`StoreFull` otherwise)."""
+        self._purge(now)
+        if len(self._jobs) >= self._settings.max_jobs:
+            oldest = self._expiry[0][0]  # a full store holds at least one job (max_jobs >= 1)
+            raise StoreFull(max(1, math.ceil(min(oldest, now + 86400) - now)))
+        return str(
+            uuid_module.uuid4()
+            if self._uuid_rng is None
+            else uuid_module.UUID(int=self._uuid_rng.getrandbits(128), version=4)
+        )
+
+    def _keep(self, job: Job | ImportJob, now: float) -> None:
+        job.expires_at = job.finishes_at + self._settings.job_ttl_seconds
+        key = (job.project_id, job.workspace, job.uuid)
+        self._jobs[key] = job
+        heapq.heappush(self._expiry, (job.expires_at, key))
 
     def get(self, project_id: str, workspace: str, job_uuid: str) -> Job:
-        """The job, only within its own (project, workspace); else :class:`ExportNotFound`."""
-        return self._get(project_id, workspace, job_uuid, self._clock())
+        """The export, only within its own (project, workspace); else :class:`ExportNotFound`."""
+        job = self._get(project_id, workspace, job_uuid, self._clock())
+        if not isinstance(job, Job):
+            raise ExportNotFound
+        return job
 
     def status(self, project_id: str, workspace: str, job_uuid: str) -> tuple[Job, JobStatus]:
-        """The job and its state now (one reading of the clock for both)."""
+        """The export and its state now (one reading of the clock for both)."""
         now = self._clock()
         job = self._get(project_id, workspace, job_uuid, now)
+        if not isinstance(job, Job):
+            raise ExportNotFound
         return job, job.status(now)
 
-    def _get(self, project_id: str, workspace: str, job_uuid: str, now: float) -> Job:
+    def import_status(self, project_id: str, workspace: str, job_uuid: str) -> tuple[ImportJob, ImportStatus]:
+        """The import and its state now; :class:`ImportNotFound` for any other uuid."""
+        now = self._clock()
+        job = self._get(project_id, workspace, job_uuid, now)
+        if not isinstance(job, ImportJob):
+            raise ImportNotFound
+        return job, job.status(now)
+
+    def _get(self, project_id: str, workspace: str, job_uuid: str, now: float) -> Job | ImportJob | None:
         with self._lock:
             self._purge(now)
-            job = self._jobs.get((project_id, workspace, job_uuid))
-            if job is None:
-                raise ExportNotFound
-            return job
+            return self._jobs.get((project_id, workspace, job_uuid))
 
     def _purge(self, now: float) -> None:
         while self._expiry and self._expiry[0][0] <= now:

@@ -110,6 +110,15 @@ class EmulatorSettings:
         (DEMO_TENANT,), "tenants and their credentials (see Config file)", flag=False, shown_default="demo"
     )
     export_seconds: float = setting(3.0, "seconds an asynchronous export stays 'importing'", minimum=0)
+    import_seconds: float = setting(3.0, "seconds an import stays 'importing' before its result is reported", minimum=0)
+    strict_workspaces: bool = setting(
+        False,
+        "exporting ids a workspace does not hold is refused (400 EMU.0410) instead of answered with made-up rows",
+        shown_default="off",
+    )
+    max_objects: int = setting(
+        100_000, "most design objects of one kind a workspace holds; more refuses the import", minimum=1
+    )
     fail_marker: str = setting("fail", "a requested id containing this fails the export ('' disables)")
     fail_ratio: float = setting(0.0, "fraction of exports that fail at random", **_RATE)
     fault_rate: float = setting(0.0, "fraction of API requests answered 500/502/503", **_RATE)
@@ -264,11 +273,26 @@ def _bounds(low: float | None, high: float | None) -> str:
 def parse_value(item: Declared, raw: Any) -> Any:
     """``raw`` (text from a flag or variable, or a value from the config file) as the setting's type.
 
-    Raises :class:`ValueError` for anything else: booleans, lists and
-    mappings are never numbers or text here.
+    Raises :class:`ValueError` for anything else: booleans are only ever
+    switches (a YAML boolean, or ``true``/``false``, ``1``/``0``, ``yes``/``no``,
+    ``on``/``off`` as text), and lists and mappings are never numbers or text here.
     """
+    if item.kind is bool:
+        return _switch(raw)
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise ValueError(raw)
     if item.kind is int and isinstance(raw, float) and not raw.is_integer():
         raise ValueError(raw)
     return item.kind(raw)
+
+
+_SWITCHES = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+
+
+def _switch(raw: Any) -> bool:
+    """A switch from a YAML boolean or from text; :class:`ValueError` for anything else."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _SWITCHES:
+        return _SWITCHES[raw.strip().lower()]
+    raise ValueError(raw)

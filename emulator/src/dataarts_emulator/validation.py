@@ -37,7 +37,16 @@ SPEC_URI = "urn:dataarts-emulator:openapi"
 _MAX_MESSAGE = 2000  # bounds messages that echo client input (the spec caps error_msg at 10240)
 _MAX_REASON = 300
 _LOCATIONS = ("path", "query", "header")
-_CASTS: dict[str, Callable[[str], Any] | None] = {"string": None, "integer": int, "number": float}
+
+
+def boolean(raw: str) -> bool:
+    """A boolean query or header value: ``true`` or ``false``, as OpenAPI's simple style writes them."""
+    if raw not in ("true", "false"):
+        raise ValueError(raw)
+    return raw == "true"
+
+
+_CASTS: dict[str, Callable[[str], Any] | None] = {"string": None, "integer": int, "number": float, "boolean": boolean}
 
 
 def _pointer(*parts: str) -> str:

@@ -1,8 +1,11 @@
-"""The exported Excel workbook: a real ``.xlsx`` whose bytes depend only on the request.
+"""The exported Excel workbook: a real ``.xlsx`` whose bytes depend only on the request and the workspace.
 
 Each export type has its own sheet layout (title and columns); each requested
-id becomes a row whose other cells are derived from a hash of the type and id,
-so they look plausible and never change. A second sheet records the request.
+id becomes a row: the object's cells when the workspace holds it (seeded or
+imported, see :mod:`dataarts_emulator.design`), else cells derived from a hash
+of the type and id, so they look plausible and never change. A second sheet
+records the request. The import actions read the same layouts back
+(:data:`IMPORT_LAYOUTS`).
 Equal requests give equal bytes: the document properties carry a fixed date
 and the zip entries a fixed timestamp (:mod:`dataarts_emulator.xlsx`), which
 lets tests compare downloads and lets clients cache or checksum them.
@@ -11,7 +14,7 @@ lets tests compare downloads and lets clients cache or checksum them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,11 +59,19 @@ def _generic_row(kind: str, object_id: str) -> list[str]:
 
 @dataclass(frozen=True)
 class SheetLayout:
-    """How one export type looks: sheet title, header row, and the row for an id."""
+    """How one export type looks: sheet title, header row, the row for an id, and what its rows are.
+
+    ``kind`` names the objects its rows describe (types of one kind show the
+    same objects of a workspace), ``key`` the column that identifies one in a
+    workspace: its code or name (Huawei's import matches tables by their
+    code; assumed for every kind). The first column is always the ID.
+    """
 
     title: str
     columns: tuple[str, ...]
     row: RowFactory
+    kind: str
+    key: int = 1
 
 
 _TABLE = ("ID", "Table name", "Display name", "Dimension", "Data source", "Status")
@@ -69,17 +80,28 @@ _CODE = ("ID", "Code table code", "Code table name", "Values")
 _CATALOG = ("ID", "Name", "Level", "Owner")
 
 LAYOUTS: dict[str, SheetLayout] = {
-    "TABLE_MODEL": SheetLayout("Table models", _TABLE, _table_row),
-    "ER": SheetLayout("ER models", _TABLE, _table_row),
-    "DIM": SheetLayout("Dimensions", _TABLE, _table_row),
-    "dataStandard": SheetLayout("Data standards", _STANDARD, _standard_row),
-    "Directory_Standard": SheetLayout("Standard directories", _STANDARD, _standard_row),
-    "codeTable": SheetLayout("Code tables", _CODE, _code_table_row),
-    "Directory_CodeTable": SheetLayout("Code table directories", _CODE, _code_table_row),
-    "import_bizcatalog": SheetLayout("Business catalogs", _CATALOG, _catalog_row),
-    "import_bizmetric": SheetLayout("Business metrics", _CATALOG, _catalog_row),
+    "TABLE_MODEL": SheetLayout("Table models", _TABLE, _table_row, "table"),
+    "ER": SheetLayout("ER models", _TABLE, _table_row, "table"),
+    "DIM": SheetLayout("Dimensions", _TABLE, _table_row, "table"),
+    "dataStandard": SheetLayout("Data standards", _STANDARD, _standard_row, "data standard"),
+    "Directory_Standard": SheetLayout("Standard directories", _STANDARD, _standard_row, "data standard"),
+    "codeTable": SheetLayout("Code tables", _CODE, _code_table_row, "code table"),
+    "Directory_CodeTable": SheetLayout("Code table directories", _CODE, _code_table_row, "code table"),
+    "import_bizcatalog": SheetLayout("Business catalogs", _CATALOG, _catalog_row, "process"),
+    "import_bizmetric": SheetLayout("Business metrics", _CATALOG, _catalog_row, "business metric"),
 }
-GENERIC_LAYOUT = SheetLayout("Objects", ("ID", "Name", "Display name"), _generic_row)
+GENERIC_LAYOUT = SheetLayout("Objects", ("ID", "Name", "Display name"), _generic_row, "object")
+
+IMPORT_LAYOUTS: dict[str, SheetLayout] = {
+    "import_relation": LAYOUTS["TABLE_MODEL"],
+    "import_dimension": LAYOUTS["DIM"],
+    "import_codetable": LAYOUTS["codeTable"],
+    "import_datastandard": LAYOUTS["dataStandard"],
+    "import_bizmetric": LAYOUTS["import_bizmetric"],
+    "import_bizcatalog": LAYOUTS["import_bizcatalog"],
+}
+"""The layout each import action reads (the emulator's own pairing; Huawei documents none); any other action,
+``start-import`` (subjects) included, reads the generic layout."""
 
 
 def layout_for(export_type: str | None) -> SheetLayout:
@@ -87,16 +109,30 @@ def layout_for(export_type: str | None) -> SheetLayout:
     return LAYOUTS.get(export_type or "", GENERIC_LAYOUT)
 
 
-def build_workbook(request: ExportRequest) -> bytes:
-    """The ``.xlsx`` bytes for ``request``; equal requests give equal bytes, in time linear in the ids."""
+def import_layout(action: str) -> SheetLayout:
+    """The layout an import ``action`` reads."""
+    return IMPORT_LAYOUTS.get(action, GENERIC_LAYOUT)
+
+
+def build_workbook(request: ExportRequest, held: Mapping[str, tuple[str, ...]] | None = None) -> bytes:
+    """The ``.xlsx`` bytes for ``request``; equal requests give equal bytes, in time linear in the ids.
+
+    ``held`` maps ids to the cells of the objects the workspace holds (taken
+    when the export started); every other id gets the made-up row of its type.
+    """
     layout = layout_for(request.type)
     kind = request.type or ""
+    objects = held or {}
     info = [("type", kind), ("asyn", "true" if request.asyn else "false"), ("ids", str(len(request.ids)))]
     info += [(name, value) for name in _SINGLE_IDS if (value := getattr(request, name)) is not None]
     if request.biz_catalog_id_list:
         info.append(("biz_catalog_id_list", ",".join(request.biz_catalog_id_list)))
     sheets = [
-        Sheet(layout.title, layout.columns, (layout.row(kind, object_id) for object_id in request.ids)),
+        Sheet(
+            layout.title,
+            layout.columns,
+            (objects.get(object_id) or layout.row(kind, object_id) for object_id in request.ids),
+        ),
         Sheet("Export", ("Parameter", "Value"), info),
     ]
     return write_xlsx(sheets, creator=CREATOR, title=f"DataArts export: {layout.title}", moment=FIXED_MOMENT)

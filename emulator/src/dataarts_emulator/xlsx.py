@@ -29,6 +29,7 @@ _MAX_CELL_CHARS = 32767  # Excel's limit for one cell
 # Characters XML 1.0 does not allow (the C0 controls but tab, LF and CR; U+FFFE and U+FFFF).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ROWS_PER_WRITE = 1000
+_CELL_ENTITIES = {"\r": "&#13;"}  # a bare CR would come back as LF (XML end-of-line handling): keep it a CR
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -82,7 +83,9 @@ def _row(number: int, values: Sequence[str], style: str, columns: Sequence[str])
             cells.append(f'<c r="{column}{number}"{style} t="inlineStr"/>')
             continue
         space = ' xml:space="preserve"' if text != text.strip() else ""
-        cells.append(f'<c r="{column}{number}"{style} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>')
+        cells.append(
+            f'<c r="{column}{number}"{style} t="inlineStr"><is><t{space}>{escape(text, _CELL_ENTITIES)}</t></is></c>'
+        )
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 

@@ -11,10 +11,10 @@ T = TypeVar("T", bound="ExportJob")
 
 @_attrs_define
 class ExportJob:
-    """The started export."""
+    """The started export or import."""
 
     uuid: str
-    """ Unique ID of the export, which `ExportDesignResult` takes. """
+    """ Unique ID of the export (for `ExportDesignResult`) or import (for `ImportResult`). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -15,10 +15,13 @@ T = TypeVar("T", bound="ExportModelsResult")
 
 @_attrs_define
 class ExportModelsResult:
-    """Answer of `ExportDesignModels`."""
+    """Answer of `ExportDesignModels`, `ImportModels` and `ImportCatalogs`
+    (one type in the official SDK: `ExportDesignModelsResultData`).
+
+    """
 
     data: ExportJob
-    """ The started export. """
+    """ The started export or import. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,404 @@
+"""Reading an uploaded workbook without trusting it: the form, the file name, the zip, the XML.
+
+An import call carries an Excel file from anyone who holds credentials, so
+every step is bounded before it is taken, and each refusal is its own
+:mod:`~dataarts_emulator.exceptions` type (a 400 with a code), raised before
+anything in a workspace changes:
+
+* the form: ``multipart/form-data`` parsed by python-multipart (Starlette's
+  form parser) with one ``file`` field, under :data:`MAX_FILE_BYTES`, whose
+  file name is a plain base name (no directory, no control characters);
+* the zip: at most :data:`MAX_PARTS` entries whose *declared* sizes add up to
+  at most :data:`MAX_INFLATED_BYTES` (a zip bomb is refused before a byte is
+  inflated), and whose parts are then inflated chunk by chunk against the
+  same budget (zipfile never inflates past a declared size, and a part that
+  lies about it fails its CRC check);
+* the XML: parsed by defusedxml's expat reader, which refuses DTDs, entity
+  declarations and external references, fed chunk by chunk as it is
+  inflated, so no part is ever held inflated in memory;
+* the sheet: the first sheet of the workbook, inline or shared strings,
+  stopped as soon as it has more than :data:`MAX_DATA_ROWS` data rows.
+
+Huawei documents the limits as "under 4 MB and under 3,000 rows" (API
+Explorer ``ImportModels``/``ImportCatalogs``, the SDK's request bodies);
+reading 4 MB as 4 MiB and the rows as data rows (the header row not
+counted) are this emulator's assumptions (``docs/fidelity.md``).
+"""
+
+from __future__ import annotations
+
+import email.message
+import io
+import posixpath
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax import SAXException
+from xml.sax.handler import ContentHandler
+
+from defusedxml import DefusedXmlException
+from defusedxml.expatreader import DefusedExpatParser
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from .exceptions import (
+    HostileFileName,
+    NotAWorkbook,
+    TooManyRows,
+    UnsafeWorkbookXml,
+    UploadMalformed,
+    UploadMissing,
+    UploadTooLarge,
+    WorkbookTooLarge,
+)
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""The file must be smaller than this ("under 4 MB", read as 4 MiB)."""
+FORM_OVERHEAD_BYTES = 64 * 1024
+"""What a form may add to its file (boundaries, part headers): the body limit of an upload is the file's plus this."""
+MAX_DATA_ROWS = 2999
+"""At most this many data rows ("under 3,000 rows"; the header row is not counted)."""
+MAX_INFLATED_BYTES = 32 * 1024 * 1024
+"""The parts of one workbook may declare, and inflate to, this many bytes in all."""
+MAX_PARTS = 1000
+"""A workbook has a dozen parts; more is no workbook of any layout."""
+MAX_FILE_NAME_BYTES = 255
+MAX_COLUMNS = 16384
+"""Excel's last column (XFD): a cell reference past it is no spreadsheet's."""
+_CHUNK = 64 * 1024
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_SHARED_STRINGS = f"{_REL}/sharedStrings"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The ``file`` field of an import form: its bytes and its (checked) file name, if it had one."""
+
+    content: bytes = field(repr=False)
+    file_name: str | None
+
+
+# --------------------------------------------------------------------------- the form
+
+
+def _boundary(content_type: str | None) -> bytes:
+    media_type, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    if media_type != b"multipart/form-data" or not boundary:
+        raise UploadMissing("the body is not a multipart/form-data form: send the workbook as its field 'file'")
+    return boundary
+
+
+def _disposition(raw: bytes) -> email.message.Message:
+    """The ``Content-Disposition`` of a part as a message header, which reads RFC 2231 ``filename*`` too."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HostileFileName("the form part's Content-Disposition is not UTF-8 text") from None
+    message = email.message.Message()
+    message["Content-Disposition"] = text
+    return message
+
+
+def checked_file_name(name: str | None) -> str | None:
+    """``name`` when it is a plain file name; :class:`HostileFileName` for a path, a control character or a long one."""
+    if name is None:
+        return None
+    if not name or name in (".", "..") or "/" in name or "\\" in name:
+        raise HostileFileName("the file name must be a plain name, without a directory")
+    if any(not character.isprintable() for character in name):
+        raise HostileFileName("the file name holds control characters")
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_FILE_NAME_BYTES:
+        raise HostileFileName(f"the file name is longer than {MAX_FILE_NAME_BYTES} bytes")
+    return name
+
+
+class _FormReader:
+    """python-multipart callbacks that keep the ``file`` part (bounded) and nothing else."""
+
+    def __init__(self) -> None:
+        self.files: list[tuple[bytes, str | None]] = []
+        self._header_name = b""
+        self._header_value = b""
+        self._disposition: bytes | None = None
+        self._chunks: list[bytes] | None = None
+        self._size = 0
+        self.ended = False
+
+    def callbacks(self) -> dict[str, Callable[..., None]]:
+        return {
+            "on_part_begin": self._part_begin,
+            "on_header_field": lambda data, start, end: self._grow("_header_name", data[start:end]),
+            "on_header_value": lambda data, start, end: self._grow("_header_value", data[start:end]),
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+            "on_part_data": self._part_data,
+            "on_part_end": self._part_end,
+            "on_end": self._end,
+        }
+
+    def _grow(self, name: str, data: bytes) -> None:
+        setattr(self, name, getattr(self, name) + data)
+
+    def _part_begin(self) -> None:
+        self._disposition, self._chunks, self._size = None, None, 0
+
+    def _header_end(self) -> None:
+        if self._header_name.strip().lower() == b"content-disposition":
+            self._disposition = self._header_value.strip()
+        self._header_name = self._header_value = b""
+
+    def _headers_finished(self) -> None:
+        if (
+            self._disposition is not None
+            and _disposition(self._disposition).get_param("name", header="content-disposition") == "file"
+        ):
+            self._chunks = []
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._chunks is None:
+            return
+        self._size += end - start
+        if self._size >= MAX_FILE_BYTES:
+            raise UploadTooLarge(f"the file must be smaller than {MAX_FILE_BYTES} bytes (4 MB)")
+        self._chunks.append(data[start:end])
+
+    def _end(self) -> None:
+        self.ended = True
+
+    def _part_end(self) -> None:
+        if self._chunks is None or self._disposition is None:
+            return
+        name = _disposition(self._disposition).get_filename()
+        self.files.append((b"".join(self._chunks), name if isinstance(name, str) else None))
+        self._chunks = None
+
+
+def read_upload(content_type: str | None, body: bytes) -> Upload:
+    """The ``file`` field of a ``multipart/form-data`` body, checked; refusals raise before anything else."""
+    reader = _FormReader()
+    parser = MultipartParser(_boundary(content_type), reader.callbacks())  # type: ignore[arg-type]
+    try:
+        parser.write(body)
+        parser.finalize()
+    except MultipartParseError as error:
+        raise UploadMalformed(f"the multipart/form-data body cannot be read: {error}") from None
+    if not reader.ended:
+        raise UploadMalformed("the multipart/form-data body ends before its closing boundary")
+    if not reader.files:
+        raise UploadMissing("the form has no field 'file': send the workbook as its field 'file'")
+    if len(reader.files) > 1:
+        raise UploadMalformed("the form has more than one field 'file'")
+    content, name = reader.files[0]
+    return Upload(content, checked_file_name(name))
+
+
+# --------------------------------------------------------------------------- the zip and its XML
+
+
+class _Budget:
+    """Inflated bytes left for the whole workbook; refuses to go below zero."""
+
+    def __init__(self, total: int) -> None:
+        self.left = total
+
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise WorkbookTooLarge(f"the workbook inflates to more than {MAX_INFLATED_BYTES} bytes")
+
+
+def _open_zip(content: bytes) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError):
+        raise NotAWorkbook("the file is not an .xlsx workbook (not a zip archive)") from None
+    entries = archive.infolist()
+    if len(entries) > MAX_PARTS:
+        raise NotAWorkbook(f"the file has more than {MAX_PARTS} parts: not an .xlsx workbook")
+    if sum(entry.file_size for entry in entries) > MAX_INFLATED_BYTES:
+        raise WorkbookTooLarge(f"the workbook declares more than {MAX_INFLATED_BYTES} bytes once inflated")
+    return archive
+
+
+def _parse(archive: zipfile.ZipFile, name: str, handler: ContentHandler, budget: _Budget) -> None:
+    """Inflate part ``name`` chunk by chunk into a DTD- and entity-refusing XML parser."""
+    try:
+        entry = archive.getinfo(name)
+    except KeyError:
+        raise NotAWorkbook(f"the workbook has no part {name}") from None
+    parser = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser.setContentHandler(handler)
+    try:
+        with archive.open(entry) as stream:
+            while chunk := stream.read(_CHUNK):
+                budget.spend(len(chunk))
+                parser.feed(chunk)
+        parser.close()
+    except DefusedXmlException:
+        raise UnsafeWorkbookXml(f"{name} declares a DTD, entities or external references") from None
+    except SAXException as error:
+        raise NotAWorkbook(f"{name} is not well-formed XML: {error}") from None
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):  # a CRC or size lie, a cut or odd part
+        raise NotAWorkbook(f"the part {name} cannot be inflated") from None
+
+
+class _Relationships(ContentHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: dict[str, tuple[str, str]] = {}
+
+    def startElement(self, name: str, attrs: Any) -> None:
+        if name == "Relationship":
+            self.targets[attrs.get("Id", "")] = (attrs.get("Type", ""), attrs.get("Target", ""))
+
+
+class _FirstSheet(ContentHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.relationship: str | None = None
+
+    def startElement(self, name: str, attrs: Any) -> None:
+        if name == "sheet" and self.relationship is None:
+            self.relationship = next((value for key, value in attrs.items() if key.endswith(":id")), None)
+
+
+class _SharedStrings(ContentHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.strings: list[str] = []
+        self._text: list[str] | None = None
+        self._in_text = False
+
+    def startElement(self, name: str, attrs: Any) -> None:
+        if name == "si":
+            self._text = []
+        self._in_text = name == "t" and self._text is not None
+
+    def endElement(self, name: str) -> None:
+        if name == "si" and self._text is not None:
+            self.strings.append("".join(self._text))
+            self._text = None
+        if name == "t":
+            self._in_text = False
+
+    def characters(self, content: str) -> None:
+        if self._in_text and self._text is not None:
+            self._text.append(content)
+
+
+def column_index(reference: str) -> int:
+    """The 0-based column of a cell reference (``"B7"`` -> 1); :class:`NotAWorkbook` past Excel's last column."""
+    index = 0
+    for character in reference:
+        if not "A" <= character <= "Z":
+            break
+        index = index * 26 + ord(character) - 64
+        if index > MAX_COLUMNS:
+            raise NotAWorkbook(f"the cell reference {reference[:20]!r} is past the last column")
+    return index - 1
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One row of the sheet: its number as Excel shows it, and its non-empty cells by 0-based column."""
+
+    number: int
+    cells: dict[int, str]
+
+    def values(self, width: int) -> list[str]:
+        """The first ``width`` cells, empty ones as ``""``."""
+        return [self.cells.get(index, "") for index in range(width)]
+
+    def beyond(self, width: int) -> bool:
+        """Whether a cell past the first ``width`` holds text."""
+        return any(index >= width and text for index, text in self.cells.items())
+
+
+class _Sheet(ContentHandler):
+    """The rows of a worksheet, stopped past :data:`MAX_DATA_ROWS` data rows."""
+
+    def __init__(self, shared: list[str]) -> None:
+        super().__init__()
+        self.rows: list[SheetRow] = []
+        self._shared = shared
+        self._cells: dict[int, str] | None = None
+        self._number = 0
+        self._column = -1
+        self._kind = ""
+        self._text: list[str] | None = None
+        self._collect = False
+
+    def startElement(self, name: str, attrs: Any) -> None:
+        if name == "row":
+            self._cells = {}
+            number = attrs.get("r", "")
+            self._number = int(number) if number.isdigit() else self._number + 1
+        elif name == "c" and self._cells is not None:
+            reference = attrs.get("r")
+            self._column = column_index(reference) if reference else self._column + 1
+            self._kind = attrs.get("t", "n")
+            self._text = []
+        self._collect = name in ("v", "t") and self._text is not None
+
+    def endElement(self, name: str) -> None:
+        if name in ("v", "t"):
+            self._collect = False
+        elif name == "c" and self._cells is not None and self._text is not None:
+            text = self._cell_text("".join(self._text))
+            if text:
+                self._cells[self._column] = text
+            self._text = None
+        elif name == "row" and self._cells is not None:
+            self.rows.append(SheetRow(self._number, self._cells))
+            self._cells, self._column = None, -1
+            if len(self.rows) - 1 > MAX_DATA_ROWS:
+                raise TooManyRows(f"the sheet has more than {MAX_DATA_ROWS} data rows (under 3,000 are accepted)")
+
+    def characters(self, content: str) -> None:
+        if self._collect and self._text is not None:
+            self._text.append(content)
+
+    def _cell_text(self, raw: str) -> str:
+        if self._kind != "s":
+            return raw
+        if not raw.strip().isdigit() or int(raw) >= len(self._shared):
+            raise NotAWorkbook(f"a cell refers to shared string {raw[:20]!r}, which the workbook does not hold")
+        return self._shared[int(raw)]
+
+
+def _part_path(target: str) -> str:
+    """A relationship target of ``xl/workbook.xml`` as a part name (``worksheets/sheet1.xml`` -> ``xl/...``)."""
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join("xl", target))
+
+
+def read_sheet(content: bytes) -> list[SheetRow]:
+    """The rows of the first sheet of the workbook in ``content`` (header first); refusals raise."""
+    with _open_zip(content) as archive:
+        budget = _Budget(MAX_INFLATED_BYTES)
+        first = _FirstSheet()
+        _parse(archive, "xl/workbook.xml", first, budget)
+        relationships = _Relationships()
+        _parse(archive, "xl/_rels/workbook.xml.rels", relationships, budget)
+        _, target = relationships.targets.get(first.relationship or "", ("", ""))
+        if not target:
+            raise NotAWorkbook("the workbook names no sheet")
+        shared = _SharedStrings()
+        for shared_kind, shared_target in relationships.targets.values():
+            if shared_kind == _SHARED_STRINGS:
+                _parse(archive, _part_path(shared_target), shared, budget)
+        sheet = _Sheet(shared.strings)
+        _parse(archive, _part_path(target), sheet, budget)
+    if not sheet.rows:
+        raise NotAWorkbook("the first sheet is empty: it needs at least its header row")
+    return sheet.rows
+
+
+def data_rows(rows: list[SheetRow]) -> Iterator[SheetRow]:
+    """The rows after the header that hold any text (Excel keeps formatted empty rows)."""
+    return (row for row in rows[1:] if any(row.cells.values()))
