@@ -10,6 +10,8 @@ same way).
 * Exports: :func:`wait_for_export`, :func:`download_export`,
   :func:`export_to_file`, :func:`start_export`, :func:`poll_export_status`
   and their ``async_`` twins.
+* Imports: :func:`import_file`, :func:`start_import`, :func:`wait_for_import`
+  and their ``async_`` twins, returning an :class:`ImportOutcome`.
 * Command line: ``dataarts-export`` (``python -m dataarts_export_client.lib``),
   in :mod:`.cli`.
 * Errors: :class:`DataArtsError` and its subclasses.
@@ -28,6 +30,9 @@ from .errors import (
     DownloadError,
     ExportFailed,
     ExportTimeout,
+    ImportFailed,
+    ImportPartiallyFailed,
+    ImportTimeout,
     InsecureTransportError,
     NetworkError,
     NotFoundError,
@@ -38,7 +43,15 @@ from .errors import (
     UnexpectedResponse,
 )
 from .filenames import safe_file_name
-from .results import ExportProgress, ExportReady, ExportSnapshot
+from .imports import (
+    async_import_file,
+    async_start_import,
+    async_wait_for_import,
+    import_file,
+    start_import,
+    wait_for_import,
+)
+from .results import ExportProgress, ExportReady, ExportSnapshot, ImportOutcome, ImportProgress, ImportRow
 from .signing import AkSkAuth
 from .start import async_start_export, start_export
 from .wait import async_poll_export_status, async_wait_for_export, poll_export_status, wait_for_export
@@ -59,6 +72,12 @@ __all__ = [
     "ExportReady",
     "ExportSnapshot",
     "ExportTimeout",
+    "ImportFailed",
+    "ImportOutcome",
+    "ImportPartiallyFailed",
+    "ImportProgress",
+    "ImportRow",
+    "ImportTimeout",
     "InsecureTransportError",
     "Jitter",
     "NetworkError",
@@ -71,17 +90,23 @@ __all__ = [
     "UnexpectedResponse",
     "async_download_export",
     "async_export_to_file",
+    "async_import_file",
     "async_poll_export_status",
     "async_start_export",
+    "async_start_import",
     "async_wait_for_export",
+    "async_wait_for_import",
     "client_from_env",
     "download_export",
     "endpoint_for_region",
     "export_to_file",
+    "import_file",
     "parse_retry_after",
     "poll_export_status",
     "safe_file_name",
     "start_export",
+    "start_import",
     "token_client",
     "wait_for_export",
+    "wait_for_import",
 ]

@@ -36,8 +36,15 @@ class Wait:
 class Deadline:
     """Overall deadline on a monotonic clock, and the last progress reported before it (for the timeout error)."""
 
-    def __init__(self, uuid: str | None, timeout: float, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        uuid: str | None,
+        timeout: float,
+        clock: Callable[[], float],
+        timeout_error: type[ExportTimeout] = ExportTimeout,
+    ) -> None:
         self.uuid = uuid
+        self.timeout_error = timeout_error
         self.timeout = timeout
         self.clock = clock
         self.started = clock()
@@ -54,8 +61,8 @@ class Deadline:
         return self.timeout - self.elapsed
 
     def expired(self) -> ExportTimeout:
-        """The :class:`ExportTimeout` to raise now."""
-        return ExportTimeout(self.uuid, timeout=self.timeout, elapsed=self.elapsed, last_rate=self.last_rate)
+        """The :class:`ExportTimeout` (or ``timeout_error``, an import's) to raise now."""
+        return self.timeout_error(self.uuid, timeout=self.timeout, elapsed=self.elapsed, last_rate=self.last_rate)
 
     def check(self) -> None:
         """Raise :class:`ExportTimeout` once the deadline and its :data:`GRACE` have passed (called between chunks)."""

@@ -36,7 +36,7 @@ from .pacing import PollPacer
 from .results import ExportProgress, ExportReady, ExportSnapshot, ProgressCallback, parse_rate
 from .resume import Transfer, full_length
 
-__all__ = ["ExportPoller", "ExportProbe", "ExportStarter", "Poller", "Wait"]
+__all__ = ["ExportPoller", "ExportProbe", "ExportStarter", "Poller", "Starter", "Wait"]
 
 POLL_OPERATION = "ExportDesignResult"
 START_OPERATION = "ExportDesignModels"
@@ -83,6 +83,21 @@ class Poller(Protocol[_R_co]):
 
     def after_download_error(self, error: DownloadError) -> Wait:
         """Decide after the file handler's transfer failed."""
+
+
+class Starter(Protocol):
+    """What the start loop (``io_loops.drive_start``) asks of the decisions: a uuid, a :class:`Wait`, or a raise.
+
+    :class:`ExportStarter` starts exports; ``import_decisions.ImportStarter`` imports.
+    """
+
+    deadline: Deadline
+
+    def after_answer(self, status_code: int, headers: Mapping[str, str], body: bytes) -> Wait | str:
+        """Decide after an answer whose (small) body has been read."""
+
+    def after_transport_error(self, exc: httpx.TransportError) -> Wait:
+        """Decide after the request failed in transit."""
 
 
 class _Retrier:

@@ -25,6 +25,7 @@ from .redaction import clip
 
 if TYPE_CHECKING:
     from ..models.batch_operation import BatchOperation
+    from .results import ImportOutcome
 
 __all__ = [
     "ApiError",
@@ -36,6 +37,9 @@ __all__ = [
     "DownloadError",
     "ExportFailed",
     "ExportTimeout",
+    "ImportFailed",
+    "ImportPartiallyFailed",
+    "ImportTimeout",
     "InsecureTransportError",
     "NetworkError",
     "NotFoundError",
@@ -191,6 +195,45 @@ class ExportTimeout(DataArtsError, TimeoutError):
         rate = f", last reported progress {last_rate}" if last_rate is not None else ""
         what = f"export {uuid} not ready" if uuid else "export not started"
         super().__init__(f"{what} after {elapsed:.1f}s (timeout {timeout:g}s{rate})")
+
+
+class ImportTimeout(ExportTimeout):
+    """The import did not finish before the deadline; waiting again with the same ``uuid`` resumes.
+
+    ``uuid`` is ``None`` when the deadline passed while the import was being
+    started (then it was not started, or not that anyone can tell).
+    """
+
+    def __init__(self, uuid: str | None, *, timeout: float, elapsed: float, last_rate: str | None) -> None:
+        super().__init__(uuid, timeout=timeout, elapsed=elapsed, last_rate=last_rate)
+        rate = f", last reported progress {last_rate}" if last_rate is not None else ""
+        what = f"import {uuid} not finished" if uuid else "import not started"
+        self.args = (f"{what} after {elapsed:.1f}s (timeout {timeout:g}s{rate})",)
+
+
+class ImportFailed(DataArtsError):
+    """The service reports the import as ``fail``: nothing (or not all) was imported.
+
+    ``outcome`` (:class:`~.results.ImportOutcome`) holds the counts and every
+    row, ``outcome.failed_rows`` the ones that failed with their messages.
+    """
+
+    def __init__(self, outcome: ImportOutcome, what: str = "failed") -> None:
+        self.outcome = outcome
+        self.uuid = outcome.uuid
+        counts = f": {outcome.failed} of {outcome.total} rows failed" if outcome.total is not None else ""
+        super().__init__(f"import {outcome.uuid} {what}{counts}")
+
+
+class ImportPartiallyFailed(ImportFailed):
+    """The service reports ``success`` but some rows failed; the others were imported.
+
+    Raised rather than returned, so a partial import is never mistaken for a
+    whole one; ``outcome`` has what was imported and what was not.
+    """
+
+    def __init__(self, outcome: ImportOutcome) -> None:
+        super().__init__(outcome, "partly failed")
 
 
 class DownloadError(DataArtsError):

@@ -30,7 +30,7 @@ from ..client import AuthenticatedClient, Client
 from ..models.export_param import ExportParam
 from .answers import BodyCollector
 from .deadline import GRACE, Deadline
-from .decisions import ExportStarter, Poller, Wait
+from .decisions import Poller, Starter, Wait
 from .errors import DownloadError, ExportTimeout
 
 __all__ = [
@@ -190,7 +190,7 @@ async def async_drive_poll(
 
 def drive_start(
     client: AuthenticatedClient | Client,
-    starter: ExportStarter,
+    starter: Starter,
     request: dict[str, Any],
     sleep: Callable[[float], object],
 ) -> str:
@@ -212,7 +212,7 @@ def drive_start(
 
 async def async_drive_start(
     client: AuthenticatedClient | Client,
-    starter: ExportStarter,
+    starter: Starter,
     request: dict[str, Any],
     sleep: Callable[[float], Awaitable[object]],
 ) -> str:

@@ -42,6 +42,7 @@ from .output import (
     progress_display,
 )
 from .parser import build_parser
+from .transfer import cmd_copy, cmd_import
 
 __all__ = ["COMMANDS", "main"]
 
@@ -167,12 +168,18 @@ def _cmd_download(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def _cmd_copy(args: argparse.Namespace, ctx: Context) -> int:
+    return cmd_copy(args, ctx, _export_body(args), os.environ)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "export": _cmd_export,
     "start": _cmd_start,
     "status": _cmd_status,
     "wait": _cmd_wait,
     "download": _cmd_download,
+    "import": cmd_import,
+    "copy": _cmd_copy,
 }
 
 
@@ -223,6 +230,9 @@ def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POL
                 progress_uuid = ctx.progress.uuid
         except KeyboardInterrupt:
             uuid = progress_uuid or getattr(args, "uuid", None)
+            if args.command in ("import", "copy") and uuid:
+                err.write(f"{PROG}: interrupted; {scrub(uuid)} may still be running (check the workspace)\n")
+                return EXIT_INTERRUPTED
             later = (
                 f"; export {uuid} may still be running: `{PROG} status --uuid {uuid}` to check it, "
                 f"`{PROG} download --uuid {uuid}` to fetch its workbook (no partial file was kept)"

@@ -63,10 +63,12 @@ exit codes:
 """The help's closing text, on every command: where credentials come from, the environment, the exit codes."""
 
 DESCRIPTION = """\
-Export DataArts Studio (DataArts Architecture) objects to Excel workbooks.
-`export` starts an export, waits for it and saves the workbook; `start`,
-`status`, `wait` and `download` do one step each, for jobs that come back
-later. Results go to stdout, progress and errors to stderr."""
+Export DataArts Studio (DataArts Architecture) objects to Excel workbooks,
+and import such workbooks. `export` starts an export, waits for it and saves
+the workbook; `start`, `status`, `wait` and `download` do one step each, for
+jobs that come back later. `import` uploads a workbook and prints the
+outcome; `copy` exports and imports the workbook elsewhere. Results go to
+stdout, progress and errors to stderr."""
 
 TYPE_HELP = (
     "what to export, e.g. TABLE_MODEL, ER, DIM, codeTable, dataStandard, "

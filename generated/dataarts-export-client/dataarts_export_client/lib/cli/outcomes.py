@@ -14,7 +14,15 @@ import httpx
 
 from ...models.batch_operation import BatchOperation
 from ..environment import AK_ENV, SK_ENV, TOKEN_ENV
-from ..errors import ApiError, ConfigurationError, DataArtsError, ExportFailed, ExportTimeout
+from ..errors import (
+    ApiError,
+    ConfigurationError,
+    DataArtsError,
+    ExportFailed,
+    ExportTimeout,
+    ImportFailed,
+    ImportTimeout,
+)
 from .output import PROG, Scrubber, scrubbed_traceback
 
 __all__ = [
@@ -45,7 +53,8 @@ EXIT_INTERRUPTED = 130
 
 EXIT_CODE_HELP: tuple[tuple[str, str], ...] = (
     (str(EXIT_OK), "success"),
-    (str(EXIT_EXPORT_FAILED), "the export failed (its logs and counts are printed on stderr)"),
+    (str(EXIT_EXPORT_FAILED), "the export or import failed, or some rows of an import did (counts and logs on"),
+    ("", "stderr; an import's outcome is printed on stdout all the same)"),
     (str(EXIT_USAGE), "usage or configuration error (bad arguments, no endpoint, no credentials)"),
     (str(EXIT_API_ERROR), "API error (HTTP status, error code, message and request id on stderr)"),
     (str(EXIT_TIMEOUT), "timeout: the export may still finish; `wait` for it or `download` it"),
@@ -85,6 +94,22 @@ def _failure_lines(error: ExportFailed) -> list[str]:
     return lines
 
 
+def _import_failure_lines(error: ImportFailed) -> list[str]:
+    """The failure's summary, then each failed row with its message (at most 50)."""
+    failed = error.outcome.failed_rows
+    lines = [str(error)]
+    lines += [f"{row.name or '(no name)'}: {row.message or 'failed'}" for row in failed[:50]]
+    if len(failed) > 50:
+        lines.append(f"... and {len(failed) - 50} more (all of them in the JSON on stdout)")
+    return lines
+
+
+def _import_timeout_lines(error: ImportTimeout) -> list[str]:
+    if error.uuid is None:
+        return [f"{error}; it may or may not have been started: check the workspace before running it again"]
+    return [f"{error}; it may still finish: its result is ImportResult's for uuid {error.uuid}"]
+
+
 def _timeout_lines(error: ExportTimeout) -> list[str]:
     if error.uuid is None:
         return [f"{error}; no export was started, so it is safe to run the command again"]
@@ -121,6 +146,8 @@ def _plain_lines(error: BaseException) -> list[str]:
 
 OUTCOMES: tuple[tuple[type[BaseException], int, Callable[[Any], list[str]]], ...] = (
     (ExportFailed, EXIT_EXPORT_FAILED, _failure_lines),
+    (ImportFailed, EXIT_EXPORT_FAILED, _import_failure_lines),  # ImportPartiallyFailed included
+    (ImportTimeout, EXIT_TIMEOUT, _import_timeout_lines),
     (ExportTimeout, EXIT_TIMEOUT, _timeout_lines),
     (ConfigurationError, EXIT_USAGE, _plain_lines),  # UsageError included
     (httpx.InvalidURL, EXIT_USAGE, _url_lines),
@@ -147,7 +174,7 @@ def restated(error: BaseException, timeout: float | None, elapsed: float) -> Bas
     ``--timeout`` the user typed.
     """
     if isinstance(error, ExportTimeout) and timeout is not None:
-        return ExportTimeout(error.uuid, timeout=timeout, elapsed=elapsed, last_rate=error.last_rate)
+        return type(error)(error.uuid, timeout=timeout, elapsed=elapsed, last_rate=error.last_rate)
     return error
 
 

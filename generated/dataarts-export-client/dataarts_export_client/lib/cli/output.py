@@ -28,7 +28,7 @@ from ...types import is_json_media_type, parse_media_type
 from ..environment import SECRET_ENVS
 from ..log import logger
 from ..redaction import redact
-from ..results import ExportProgress
+from ..results import ExportProgress, ImportProgress
 
 __all__ = [
     "PROG",
@@ -65,7 +65,8 @@ class ProgressPrinter:
             return
         self._last = key
         percent = f" {progress.percent:g}%" if progress.percent is not None else ""
-        self._err.write(f"export {progress.uuid}: {progress.status.value}{percent} after {progress.elapsed:.1f}s\n")
+        noun = "import" if isinstance(progress, ImportProgress) else "export"
+        self._err.write(f"{noun} {progress.uuid}: {progress.status.value}{percent} after {progress.elapsed:.1f}s\n")
         self._err.flush()
 
     def transfer(self, received: int, total: int | None) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..environment import AK_ENV, ENDPOINT_ENV, PROJECT_ID_ENVS, REGION_ENVS, SK_ENV, TOKEN_ENV, WORKSPACE_ENV
+from ..imports import ACTIONS
 from .help_text import DESCRIPTION, EPILOG, TYPE_HELP
 from .outcomes import EXIT_EXPORT_FAILED
 from .output import PROG
@@ -156,6 +157,34 @@ def _add_uuid(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--uuid", required=True, help="the export's uuid, as printed by `start`")
 
 
+def _add_import_options(parser: argparse.ArgumentParser, *, copying: bool) -> None:
+    """How to import: the action, ``skip-exist``, and the target model or directory."""
+    group = parser.add_argument_group("how to import")
+    group.add_argument(
+        "--action",
+        dest="action_",
+        metavar="ACTION",
+        required=not copying,
+        help=f"the import action-id: {', '.join(ACTIONS)}"
+        + ("; by default the documented counterpart of --type, where there is one" if copying else ""),
+    )
+    group.add_argument(
+        "--skip-exist", action="store_true", help="leave objects that already exist as they are (default: update them)"
+    )
+    group.add_argument(
+        "--to-model-id" if copying else "--model-id",
+        dest="to_model_id",
+        metavar="ID",
+        help="relational model to import into (required with import_relation)",
+    )
+    group.add_argument(
+        "--to-directory-id" if copying else "--directory-id",
+        dest="to_directory_id",
+        metavar="ID",
+        help="directory to import code tables or data standards into",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``dataarts-export`` argument parser (public so that documentation examples can be checked against it)."""
     formatter = argparse.RawDescriptionHelpFormatter
@@ -209,6 +238,34 @@ def build_parser() -> argparse.ArgumentParser:
     _add_uuid(download)
     _add_dest(download)
     _add_timeout(download, WAIT_TIMEOUT, "give up waiting after this many seconds")
-    for subparser in (export, start, status, wait, download):
+    imports = command(
+        "import",
+        "import a workbook into the workspace and print the outcome",
+        "Prints a JSON object on stdout: uuid, status, total, success, failed, failed_rows (name, object_id, "
+        "message), object_ids (what to export the imported objects by), elapsed, request_id. "
+        f"Exits {EXIT_EXPORT_FAILED} when the import failed or some rows did (the JSON is printed all the same).",
+    )
+    imports.add_argument("file", type=Path, metavar="FILE", help="the .xlsx workbook (under 4 MB)")
+    _add_import_options(imports, copying=False)
+    _add_timeout(imports, WAIT_TIMEOUT, "give up waiting after this many seconds, upload included")
+
+    copy = command(
+        "copy",
+        "export objects, then import the workbook into another workspace, project or region",
+        'Prints {"export": {uuid, file_name, bytes}, "import": {...as `import` prints}} on stdout. The workbook '
+        "goes through a temporary directory that is removed afterwards. Where Huawei documents no import action "
+        "for the export's --type, --action is required. "
+        f"Exits {EXIT_EXPORT_FAILED} when the export or the import failed.",
+    )
+    _add_export_body(copy)
+    target = copy.add_argument_group("where to import")
+    target.add_argument("--to-workspace", required=True, metavar="ID", help="workspace to import into")
+    target.add_argument("--to-project-id", metavar="ID", help="project to import into (default: the export's)")
+    where = target.add_mutually_exclusive_group()
+    where.add_argument("--to-region", metavar="REGION", help="region to import into (default: the export's endpoint)")
+    where.add_argument("--to-endpoint", metavar="URL", help="endpoint to import into (default: the export's)")
+    _add_import_options(copy, copying=True)
+    _add_timeout(copy, WAIT_TIMEOUT, "give up waiting after this many seconds, for each half")
+    for subparser in (export, start, status, wait, download, imports, copy):
         _add_connection_options(subparser, in_subcommand=True)
     return parser
