@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,9 +34,10 @@ from dataarts_export_client.lib.environment import token_client
 from dataarts_export_client.lib.redaction import MASK, mask_access_key, redact
 from dataarts_export_client.lib.signing import AkSkAuth
 
-from .app import create_app
+from .app import EmulatorApp, create_app
 from .settings import EmulatorSettings
 from .testing import serve_app
+from .workbook import layout_for
 
 __all__ = [
     "ControlledClock",
@@ -231,6 +232,39 @@ class RunningEmulator:
     def requests(self) -> list[RecordedRequest]:
         """What the emulator received so far (masked), oldest first; ``clear()`` it to start over."""
         return self.recorder.requests
+
+    @property
+    def app(self) -> EmulatorApp:
+        """The emulator app behind the server (its state is ``app.backend``)."""
+        app = self.recorder.app
+        assert isinstance(app, EmulatorApp)  # noqa: S101 - built so by build()
+        return app
+
+    def columns(self, export_type: str) -> tuple[str, ...]:
+        """The columns of ``export_type``'s sheet: the keys :meth:`seed` takes and :meth:`objects` gives."""
+        return layout_for(export_type).columns
+
+    def seed(self, export_type: str, objects: Iterable[Mapping[str, str]], *, workspace: str | None = None) -> None:
+        """Give the workspace design objects, as exports of ``export_type`` show them and imports match them.
+
+        Each object is a mapping of column name (:meth:`columns`) to text; the
+        first column is its ID, missing columns are empty. Objects of types of
+        one kind (``codeTable`` and ``Directory_CodeTable``, say) are the same objects.
+        """
+        layout = layout_for(export_type)
+        rows = []
+        for item in objects:
+            unknown = set(item) - set(layout.columns)
+            if unknown:
+                raise ValueError(f"{export_type} has no columns {sorted(unknown)}; its columns are {layout.columns}")
+            rows.append(tuple(str(item.get(column, "")) for column in layout.columns))
+        self.app.backend.design.put(self.project_id, workspace or self.workspace, layout.kind, rows)
+
+    def objects(self, export_type: str, *, workspace: str | None = None) -> list[dict[str, str]]:
+        """The design objects of ``export_type``'s kind the workspace holds (seeded or imported), as mappings."""
+        layout = layout_for(export_type)
+        rows = self.app.backend.design.all_rows(self.project_id, workspace or self.workspace, layout.kind)
+        return [dict(zip(layout.columns, row, strict=True)) for row in rows]
 
     def advance(self, seconds: float) -> None:
         """Move the emulator's time forward: exports progress, finish and expire as if ``seconds`` had passed."""
