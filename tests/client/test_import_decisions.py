@@ -195,7 +195,7 @@ def test_the_deadline_raises_an_import_timeout() -> None:
     clock = Clock()
     decide = poller(clock)
     clock.now = 61
-    with pytest.raises(ImportTimeout, match="import u1 not finished after 61.0s"):
+    with pytest.raises(ImportTimeout, match=r"import u1 not finished after 61\.0s"):
         decide.after_body(200, JSON, status("importing", "0.50"))
 
 
@@ -225,5 +225,5 @@ def test_only_what_proves_nothing_started_is_retried() -> None:
     decide = starter()
     for _ in range(2):
         decide.after_transport_error(httpx.ConnectError("refused"))
-    with pytest.raises(NetworkError, match="ImportModels failed: ConnectError$"):
+    with pytest.raises(NetworkError, match=r"ImportModels failed: ConnectError$"):
         decide.after_transport_error(httpx.ConnectError("refused"))
