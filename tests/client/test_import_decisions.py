@@ -21,7 +21,7 @@ from dataarts_export_client.lib.errors import (
     UnexpectedResponse,
 )
 from dataarts_export_client.lib.import_decisions import ImportPoller, ImportStarter
-from dataarts_export_client.lib.results import ImportOutcome, ImportProgress, import_percent
+from dataarts_export_client.lib.results import ExportProgress, ImportOutcome, ImportProgress, import_percent
 
 JSON = {"content-type": "application/json;charset=UTF-8", "X-Request-Id": "rid"}
 POLICY = RetryPolicy(max_retries=2)
@@ -91,13 +91,13 @@ def row(name: str, state: str, remark: str | None = None, logs: str | None = Non
     return {"biz_name": name, "operation_status": state, "remark": remark, "logs": logs, "biz_id": biz_id}
 
 
-def poller(clock: Clock | None = None, progress: list[ImportProgress] | None = None) -> ImportPoller:
+def poller(clock: Clock | None = None, progress: list[ExportProgress] | None = None) -> ImportPoller:
     report = progress.append if progress is not None else None
     return ImportPoller(uuid="u1", timeout=60, policy=POLICY, clock=clock or Clock(), on_progress=report)
 
 
 def test_huawei_documented_answer_is_a_successful_outcome_at_100_percent() -> None:
-    progress: list[ImportProgress] = []
+    progress: list[ExportProgress] = []
     outcome = poller(progress=progress).after_body(200, JSON, body(DOCUMENTED))
     assert isinstance(outcome, ImportOutcome)
     assert (outcome.status.value, outcome.total, outcome.success, outcome.failed) == ("success", 2, 2, 0)
@@ -106,6 +106,7 @@ def test_huawei_documented_answer_is_a_successful_outcome_at_100_percent() -> No
     ]
     assert (outcome.failed_rows, outcome.object_ids, outcome.request_id) == ((), [], "rid")
     assert [(p.status.value, p.rate, p.percent) for p in progress] == [("success", "1.00", 100.0)]
+    assert all(isinstance(p, ImportProgress) for p in progress)
 
 
 def test_the_2022_eu_page_shape_without_the_data_wrapper_is_read() -> None:
@@ -115,7 +116,7 @@ def test_the_2022_eu_page_shape_without_the_data_wrapper_is_read() -> None:
 
 
 def test_running_imports_are_waited_for_with_their_progress() -> None:
-    progress: list[ImportProgress] = []
+    progress: list[ExportProgress] = []
     step = poller(progress=progress).after_body(200, JSON, status("importing", "0.25"))
     assert isinstance(step, Wait)
     assert [(p.uuid, p.rate, p.percent) for p in progress] == [("u1", "0.25", 25.0)]

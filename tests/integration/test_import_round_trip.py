@@ -52,7 +52,7 @@ def emulator() -> Iterator[RunningEmulator]:
 # Text a cell keeps as it is (no characters XML cannot carry, no lone surrogates), with the characters XML and
 # OOXML treat specially drawn often: line ends (a bare CR is read back as LF unless escaped), markup, spaces.
 SPECIAL = st.sampled_from(["\r", "\n", "\r\n", "\t", " ", "<", "&", '"', "'", "_x000D_", "]]>", "é", "中"])
-PIECE = st.one_of(SPECIAL, st.characters(exclude_categories=("Cs",)))
+PIECE = st.one_of(SPECIAL, st.characters(exclude_categories=["Cs"]))
 CELL = st.lists(PIECE, max_size=12).map("".join).filter(lambda text: cell_text(text) == text)
 KEY = CELL.filter(lambda text: text != "")
 
