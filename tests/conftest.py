@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,16 @@ def repo_root() -> Path:
 def spec_path() -> Path:
     """The hand-written spec, the single source of truth."""
     return ROOT / "openapi.yaml"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failing test that pins facts of docs/fidelity.md (``@pytest.mark.fact``) names them in its report."""
+    report: pytest.TestReport = yield
+    facts = [fact for marker in item.iter_markers("fact") for fact in marker.args]
+    if report.failed and facts:
+        named = ", ".join(dict.fromkeys(facts))
+        report.sections.append(("fidelity facts", f"this test pins {named} of docs/fidelity.md, which it now breaks"))
+    return report

@@ -276,7 +276,7 @@ def test_a_timeout_exits_4_naming_the_uuid_and_the_export_can_be_fetched_later(
 def test_unknown_uuid_is_an_api_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "status", "--uuid", "3f2a5b1e-0000-4000-8000-000000000000")
     assert (code, out) == (3, "")
-    assert "[DLG.0818]" in single_line_error(err)
+    assert "[EMU.0404]" in single_line_error(err)
 
 
 def test_an_unreachable_service_exits_5(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -144,6 +144,7 @@ def capture(auth: AkSkAuth, method: str, url: str, **kwargs: Any) -> httpx.Reque
     return seen[0]
 
 
+@pytest.mark.fact("F-AUTH-2")
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE"]),
@@ -270,6 +271,7 @@ def test_generated_export_design_models_request_signs_like_official(body: Export
     assert "X-Sdk-Content-Sha256" not in sent.headers  # JSON bodies are hashed, not UNSIGNED-PAYLOAD
 
 
+@pytest.mark.fact("F-PARAM-2")
 def test_credentials_project_id_wins_over_request_header_as_in_sdk() -> None:
     auth = AkSkAuth(AK, SK, project_id=PROJECT_ID, clock=lambda: FIXED)
     sent = capture(auth, "GET", BASE_URL + "/v2/x", headers={"X-Project-Id": "other"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -57,6 +58,7 @@ def test_serve_stops_cleanly() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.fact("F-WS-1", "F-ERR-2", "F-ERR-5", "F-EMU-3")
 @pytest.mark.dataarts_emulator(export_seconds=60, seed=1)
 def test_official_sdk_starts_polls_and_downloads(dataarts_emulator: RunningEmulator) -> None:
     base_url = dataarts_emulator.base_url
@@ -80,12 +82,17 @@ def test_official_sdk_starts_polls_and_downloads(dataarts_emulator: RunningEmula
 
     with pytest.raises(ClientRequestException) as unknown:
         client.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid="no-such-export"))
-    assert (unknown.value.status_code, unknown.value.error_code) == (400, "DLG.0818")
+    assert (unknown.value.status_code, unknown.value.error_code) == (400, "EMU.0404")
     assert len(unknown.value.request_id) == 32
 
-    with pytest.raises(ClientRequestException) as forbidden:
-        client.export_design_result(ExportDesignResultRequest(workspace="not-mine", uuid=uuid))
-    assert (forbidden.value.status_code, forbidden.value.error_code) == (403, "DLG.0403")
+    # DataArts Architecture's errors[] shape: the official SDK reads no code from it (it looks at the top
+    # level and nested objects, not lists), so its error carries the status and the whole body as message.
+    with pytest.raises(ClientRequestException) as missing:
+        client.export_design_result(ExportDesignResultRequest(workspace="no-such-workspace", uuid=uuid))
+    assert (missing.value.status_code, missing.value.error_code) == (400, "400")
+    assert json.loads(missing.value.error_msg) == {
+        "errors": [{"error_code": "DLG.0818", "error_msg": "The workspace does not exist."}]
+    }
 
     stranger = (
         DataArtsStudioClient.new_builder()

@@ -53,7 +53,7 @@ def test_advance_past_the_ttl_forgets_the_export_and_aksk_signing_follows_the_cl
     dataarts_emulator.advance(3600)  # far past the TTL, and past the 15-minute X-Sdk-Date window
     with pytest.raises(ApiError) as caught:
         _state(dataarts_emulator, dataarts_aksk_client, uuid)
-    assert caught.value.error_code == "DLG.0818", "unknown export, not a refused signature"
+    assert caught.value.error_code == "EMU.0404", "unknown export, not a refused signature"
 
 
 def test_time_never_moves_back(dataarts_emulator: RunningEmulator) -> None:

@@ -1,7 +1,8 @@
 """Everything behind the HTTP layer, built once per app from the settings.
 
 The spec, its router and request validator, the job store, the
-authenticator and the fault injector: what a handler may call. Building it
+authenticator and authorizer, the gateway's flow control and the fault
+injector: what a handler may call. Building it
 reads and compiles the spec, so each request pays only for its own checks.
 """
 
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from .auth import Authenticator
+from .auth import Authenticator, Authorizer
 from .faults import FaultInjector
+from .flow_control import FlowControl, user_limits
 from .models import Clock, JobStore
 from .routing import SpecRouter
 from .settings import EmulatorSettings
@@ -29,6 +31,8 @@ class EmulatorBackend:
         self.validator = RequestValidator(self.spec)
         self.store = JobStore(settings, clock)
         self.authenticator = Authenticator(settings, clock)
+        self.authorizer = Authorizer(settings.tenants)
+        self.flow_control = FlowControl(user_limits(self.spec), clock, enabled=settings.flow_control)
         self.faults = FaultInjector(settings)
         missing = self.router.operation_ids - set(implemented)
         if missing:

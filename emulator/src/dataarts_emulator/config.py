@@ -30,6 +30,7 @@ from .settings import (
     TenantFlags,
     declared,
     declared_in,
+    parse_switch,
     parse_value,
 )
 
@@ -55,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     for item in _flags():
         if item.setting.repeatable:
             parser.add_argument(item.flag, dest=item.name, action="append", help=_help(item))
+        elif item.kind is bool:  # a switch: the flag alone turns it on, or give on/off, true/false
+            parser.add_argument(
+                item.flag, dest=item.name, nargs="?", const=True, type=parse_switch, metavar="on|off", help=_help(item)
+            )
         else:
             parser.add_argument(item.flag, dest=item.name, type=item.kind, help=_help(item))
     return parser

@@ -131,6 +131,11 @@ class EmulatorSettings:
     date_window_seconds: float = setting(900.0, "allowed X-Sdk-Date skew of signed requests, in seconds", minimum=0)
     lockout_failures: int = setting(5, "an AK with more failed signatures in a row is locked (0 disables)", minimum=0)
     lockout_seconds: float = setting(300.0, "seconds a locked AK stays locked", minimum=0)
+    flow_control: bool = setting(
+        False,
+        "apply Huawei's documented per-user limits a minute (429 APIG.0308 beyond them)",
+        shown_default="off",
+    )
     seed: int | None = setting(None, "seed for uuids, failures and faults", shown_default="random")
 
     def __post_init__(self) -> None:
@@ -261,12 +266,36 @@ def _bounds(low: float | None, high: float | None) -> str:
     return f">= {low:g}" if low is not None else f"<= {high:g}"
 
 
+_SWITCH_WORDS = {
+    "true": True,
+    "on": True,
+    "yes": True,
+    "1": True,
+    "false": False,
+    "off": False,
+    "no": False,
+    "0": False,
+}
+"""How a switch (a ``bool`` setting) is written in a flag, a variable or the config file."""
+
+
+def parse_switch(raw: Any) -> bool:
+    """A switch's value: a boolean as it is, or one of :data:`_SWITCH_WORDS` (any case); :class:`ValueError` else."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _SWITCH_WORDS:
+        return _SWITCH_WORDS[raw.strip().lower()]
+    raise ValueError(raw)
+
+
 def parse_value(item: Declared, raw: Any) -> Any:
     """``raw`` (text from a flag or variable, or a value from the config file) as the setting's type.
 
-    Raises :class:`ValueError` for anything else: booleans, lists and
-    mappings are never numbers or text here.
+    Raises :class:`ValueError` for anything else: booleans are only switches,
+    and lists and mappings are never numbers or text here.
     """
+    if item.kind is bool:
+        return parse_switch(raw)
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise ValueError(raw)
     if item.kind is int and isinstance(raw, float) and not raw.is_integer():

@@ -4,8 +4,13 @@
 the export runs (or after it failed), and the Excel file itself once it has
 succeeded. The two are told apart by ``Content-Type`` alone, before any of
 the body is read, so that a file is never pulled into memory by mistake.
-Error answers carry Huawei's ``{"error_code", "error_msg"}`` body and an
-``X-Request-Id`` header, which end up in :class:`~.errors.ApiError`.
+
+Error answers come in the three shapes Huawei's sources show (docs/fidelity.md,
+F-ERR-1 to F-ERR-3): ``{"error_code", "error_msg", "data"}`` of the DataArts
+API reference, DataArts Architecture's ``{"errors": [{"error_code",
+"error_msg"}]}``, and the API gateway's ``{"error_code", "error_msg",
+"request_id"}``; the code, message and request id of each end up in
+:class:`~.errors.ApiError`.
 """
 
 from __future__ import annotations
@@ -127,36 +132,54 @@ def _json_object(body: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def api_error_from_answer(
     status_code: int, headers: Mapping[str, str], body: bytes, *, operation: str | None = None
 ) -> ApiError:
     """The typed error for an HTTP error answer, with Huawei's error code, message and request id.
+
+    The code and message are read from the top level (the API reference's
+    and the gateway's shapes) or, failing that, from the first of
+    DataArts Architecture's ``errors`` (which Huawei's Terraform provider
+    reads as ``errors[0].error_code``); the request id from ``X-Request-Id``
+    or, failing that, the gateway's ``request_id`` in the body.
 
     Bodies that are not Huawei's JSON (a gateway's HTML page, say) still give
     an error with the status and request id; their text is not copied into
     the error, since it is neither structured nor guaranteed to be harmless.
     """
     document = _json_object(body) or {}
-    error_code = document.get("error_code")
-    error_msg = document.get("error_msg")
-    request_id = request_id_of(headers) or document.get("request_id")
+    errors = document.get("errors")
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
     return api_error_for(
         status_code,
-        error_code=error_code if isinstance(error_code, str) else None,
-        error_msg=error_msg if isinstance(error_msg, str) else None,
-        request_id=request_id if isinstance(request_id, str) else None,
+        error_code=_text(document.get("error_code")) or _text(first.get("error_code")),
+        error_msg=_text(document.get("error_msg")) or _text(first.get("error_msg")),
+        request_id=request_id_of(headers) or _text(document.get("request_id")),
         operation=operation,
     )
 
 
 def parse_export_status(status_code: int, headers: Mapping[str, str], body: bytes) -> ExportStatus:
-    """The export's status from a 200 JSON answer, via the generated ``ExportResult`` model."""
+    """The export's status from a 200 JSON answer, via the generated ``ExportResult`` model.
+
+    A body without the ``data`` wrapper but with a ``status`` (the shape of
+    Huawei's 2022 EU API reference, docs/fidelity.md F-RESULT-4) is read as
+    the status object itself, via the generated ``ExportStatus``: the spec
+    stays strict about the wrapper every current source shows, the client
+    tolerates the older page.
+    """
     if not is_json_media_type(parse_media_type(headers.get("content-type"))):
         raise _unexpected_answer("neither the JSON status object nor an Excel file", status_code, headers, body)
     document = _json_object(body)
     if document is None:
         raise _unexpected_answer("the body is not a JSON object", status_code, headers, body)
     try:
+        if "data" not in document and "status" in document:
+            return ExportStatus.from_dict(document)
         return ExportResult.from_dict(document).data
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         reason = f"the JSON does not match the status object ({type(exc).__name__})"

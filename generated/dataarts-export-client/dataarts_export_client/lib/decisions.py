@@ -33,7 +33,7 @@ from .errors import DownloadError, ExportFailed, NetworkError
 from .filenames import safe_file_name
 from .log import logger
 from .pacing import PollPacer
-from .results import ExportProgress, ExportReady, ExportSnapshot, ProgressCallback, parse_rate
+from .results import ExportProgress, ExportReady, ExportSnapshot, ProgressCallback, progress_percent
 from .resume import Transfer, full_length
 
 __all__ = ["ExportPoller", "ExportProbe", "ExportStarter", "Poller", "Wait"]
@@ -214,7 +214,7 @@ class ExportPoller:
         self._warn_unknown(status.status)
         self._retrier.reset()
         rate = status.rate if isinstance(status.rate, str) else None
-        percent = parse_rate(rate)
+        percent = progress_percent(status.status, rate)
         self._report(status.status, rate, percent)
         group = status.group if isinstance(status.group, BatchOperation) else None
         return ExportSnapshot(

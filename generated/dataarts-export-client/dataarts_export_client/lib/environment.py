@@ -10,7 +10,7 @@ Resolution, first match wins:
 
 * endpoint: ``endpoint`` argument, ``DATAARTS_ENDPOINT``, then the region
   (``region`` argument, ``DATAARTS_REGION``, ``HUAWEICLOUD_SDK_REGION``)
-  as ``https://dayu.{region}.myhuaweicloud.com``;
+  through :func:`endpoint_for_region`;
 * credentials: a ``token`` argument; else AK/SK when either half is given,
   each half from its argument or ``HUAWEICLOUD_SDK_AK`` /
   ``HUAWEICLOUD_SDK_SK`` (both halves required); else ``DATAARTS_TOKEN``;
@@ -66,6 +66,10 @@ SECRET_ENVS = (TOKEN_ENV, AK_ENV, SK_ENV, SECURITY_TOKEN_ENV)
 """Variables holding credentials: their values are scrubbed from anything printed."""
 
 ENDPOINT_TEMPLATE = "https://dayu.{region}.myhuaweicloud.com"
+"""A region's endpoint as the official SDK's ``DataArtsStudioRegion`` writes it (docs/fidelity.md F-REGION-1)."""
+REGION_ENDPOINTS = {"eu-west-101": "https://dayu.eu-west-101.myhuaweicloud.eu"}
+"""Regions whose endpoint is not the template's: EU-Dublin is served on the EU site's own domain, as its
+endpoints page lists it, where the SDK writes ``.com`` (docs/fidelity.md F-REGION-2)."""
 # Region IDs look like cn-north-4, ap-southeast-1, la-south-2; refusing
 # anything else keeps a stray value from turning into some other host name.
 _REGION_RE = re.compile(r"^[a-z]{2,}(?:-[a-z]+)+-[0-9]+$")
@@ -89,10 +93,15 @@ def token_client(
 
 
 def endpoint_for_region(region: str) -> str:
-    """The DataArts Studio endpoint of a Huawei Cloud region, e.g. ``cn-north-4``."""
+    """The DataArts Studio endpoint of a Huawei Cloud region, e.g. ``cn-north-4``.
+
+    The official SDK's endpoint for each of its regions, except ``eu-west-101``,
+    which is ``https://dayu.eu-west-101.myhuaweicloud.eu`` (see :data:`REGION_ENDPOINTS`).
+    A region the SDK does not list yet gets the SDK's pattern.
+    """
     if not _REGION_RE.match(region):
         raise ConfigurationError(f"not a Huawei Cloud region ID: {region!r} (expected e.g. 'cn-north-4')")
-    return ENDPOINT_TEMPLATE.format(region=region)
+    return REGION_ENDPOINTS.get(region) or ENDPOINT_TEMPLATE.format(region=region)
 
 
 def _first(*values: str | None) -> str | None:

@@ -63,10 +63,12 @@ class ConfigurationError(DataArtsError, ValueError):
 class ApiError(DataArtsError):
     """The service answered with an HTTP error (4xx or 5xx) that retrying did not cure.
 
-    ``error_code`` and ``error_msg`` come from Huawei's JSON error body
-    (``{"error_code": "DLG.0818", "error_msg": "..."}``) and are ``None`` when
-    the body has none; ``request_id`` comes from the ``X-Request-Id`` header
-    (or the body's ``request_id``) and is what Huawei support asks for.
+    ``error_code`` and ``error_msg`` come from Huawei's JSON error body, in
+    any of its three shapes (``{"error_code": "APIG.0301", "error_msg": "..."}``
+    at the top level, or DataArts Architecture's ``{"errors": [{"error_code":
+    "DLG.0818", ...}]}``; docs/fidelity.md) and are ``None`` when the body has
+    none; ``request_id`` comes from the ``X-Request-Id`` header (or the body's
+    ``request_id``) and is what Huawei support asks for.
     """
 
     def __init__(
@@ -106,7 +108,7 @@ class ApiError(DataArtsError):
 
 
 class BadRequestError(ApiError):
-    """HTTP 400: the request is invalid, e.g. ``DLG.0818`` (no export with this uuid)."""
+    """HTTP 400: the request is invalid, or names what does not exist, e.g. ``DLG.0818`` (no such workspace)."""
 
 
 class AuthenticationError(ApiError):

@@ -4,21 +4,51 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from ..models.batch_operation import BatchOperation
 from ..models.export_state import ExportState
 
-__all__ = ["ExportProgress", "ExportReady", "ExportSnapshot", "ProgressCallback", "parse_rate"]
+__all__ = ["ExportProgress", "ExportReady", "ExportSnapshot", "ProgressCallback", "parse_rate", "progress_percent"]
 
 
 def parse_rate(rate: str | None) -> float | None:
-    """The service's ``rate`` string (``"37"``, sometimes ``"37.5"`` or ``"37%"``) as a number, or ``None``."""
+    """The service's ``rate`` string as a percentage (0-100), or ``None`` when absent or not a number.
+
+    Huawei's documented answers write ``rate`` on two scales (docs/fidelity.md,
+    F-RATE-1 and F-RATE-2): a percentage (``"0"``, the emulator's ``"37"``;
+    ``"37.5"`` or ``"37%"`` read as written) and a fraction (``"1.00"``). The
+    rule: a number written with a decimal point and no ``%`` that lies between
+    0 and 1 is a fraction and is scaled to a percentage (``"0.50"`` is 50 %);
+    every other number is a percentage already (``"1"`` is 1 %). A percentage
+    below 1 written with a decimal point (``"0.5"`` meaning half a percent)
+    is therefore read as 50 %: the price of reading the fraction scale that
+    Huawei does document. NaN and infinities are not progress (``None``).
+    """
     if rate is None:
         return None
+    text = rate.strip()
     try:
-        return float(rate.strip().rstrip("%"))
-    except ValueError:
+        value = Decimal(text.removesuffix("%"))
+    except InvalidOperation:
         return None
+    if not value.is_finite():
+        return None
+    if "." in text and not text.endswith("%") and 0 <= value <= 1:
+        value *= 100
+    return float(value)
+
+
+def progress_percent(status: ExportState, rate: str | None) -> float | None:
+    """How far an export is, 0-100: complete at ``success`` whatever ``rate`` says, else ``rate`` read.
+
+    The status is the authority (docs/fidelity.md, F-RATE-3): ImportResult's
+    documented answer reports ``success`` with ``rate`` ``"1.00"``, which on
+    the percentage scale would read as 1 %.
+    """
+    if status is ExportState.SUCCESS:
+        return 100.0
+    return parse_rate(rate)
 
 
 @dataclass(frozen=True, slots=True)
