@@ -12,7 +12,7 @@ operation's per-user limit within the last 60 seconds is refused with the
 gateway's ``APIG.0308``, worded as Huawei documents it (``Retry-After`` says
 when the oldest counted request leaves the window); refused requests are not
 counted. A tenant's credentials count as one user (the emulator has no IAM
-users of its own). Off, the default, nothing is counted, as before. The
+users of its own). Off, the default, nothing is counted. The
 all-users limit is recorded in the spec but not applied: a local emulator
 serves one team.
 
