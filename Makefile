@@ -5,6 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 # The other supported Pythons (requires-python: >=3.11,<3.14; make test runs on PYTHON), and what runs on each.
 MATRIX_PYTHONS ?= 3.12 3.13
 MATRIX_TESTS := tests/client tests/emulator tests/plugin tests/contract
@@ -13,7 +14,8 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
-SETUP_STAMP := $(VENV)/.setup-stamp
+# Per Python version: with another PYTHON, uv sync rebuilds .venv for it rather than the stamp keeping the old one.
+SETUP_STAMP := $(VENV)/.setup-stamp-$(PYTHON_VERSION)
 NODE_DIR := tools/node
 NODE_TOOLS := $(NODE_DIR)/node_modules/.installed
 SPECTRAL := $(NODE_DIR)/node_modules/.bin/spectral
@@ -66,7 +68,6 @@ test: lint check-generated ## Lint, drift check, then the test suite.
 
 # Another Python: its own environment .venv-X.Y from the same uv.lock, first on the PATH, and the
 # tests of the packages themselves (the suite's lint, drift and packaging checks belong to make test).
-PYTHON_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 test-python: $(UV) ## Client, emulator, plugin and contract tests on PYTHON (e.g. PYTHON=python3.13) in .venv-X.Y.
 	@test -n "$(PYTHON_VERSION)" || { echo "test-python: $(PYTHON) does not run" >&2; exit 2; }
 	@echo "test-python: $$($(PYTHON) -c 'import sys; print(sys.executable, sys.version.split()[0])') in .venv-$(PYTHON_VERSION)"
