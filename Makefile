@@ -8,7 +8,7 @@ PYTHON ?= python3
 PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 # The other supported Pythons (requires-python: >=3.11,<3.14; make test runs on PYTHON), and what runs on each.
 MATRIX_PYTHONS ?= 3.12 3.13
-MATRIX_TESTS := tests/client tests/emulator tests/plugin tests/contract
+MATRIX_TESTS := tests/client tests/emulator tests/plugin tests/contract tests/packaging/test_dependency_bounds.py
 UV_VERSION := 0.13.8
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
@@ -66,9 +66,10 @@ lint: $(SETUP_STAMP) $(NODE_TOOLS) ## Lock check; validate and lint the spec; ru
 test: lint check-generated ## Lint, drift check, then the test suite.
 	$(BIN)/pytest
 
-# Another Python: its own environment .venv-X.Y from the same uv.lock, first on the PATH, and the
-# tests of the packages themselves (the suite's lint, drift and packaging checks belong to make test).
-test-python: $(UV) ## Client, emulator, plugin and contract tests on PYTHON (e.g. PYTHON=python3.13) in .venv-X.Y.
+# Another Python: its own environment .venv-X.Y from the same uv.lock, first on the PATH, and the tests
+# of the packages themselves, at the lock's versions and at their floors (lint, drift and the other
+# packaging checks belong to make test).
+test-python: $(UV) ## Client, emulator, plugin, contract and dependency-floor tests on PYTHON (e.g. python3.13) in .venv-X.Y.
 	@test -n "$(PYTHON_VERSION)" || { echo "test-python: $(PYTHON) does not run" >&2; exit 2; }
 	@echo "test-python: $$($(PYTHON) -c 'import sys; print(sys.executable, sys.version.split()[0])') in .venv-$(PYTHON_VERSION)"
 	UV_PROJECT_ENVIRONMENT=$(abspath .venv-$(PYTHON_VERSION)) $(UV) sync --frozen --all-packages --quiet

@@ -1,6 +1,6 @@
 """The packages' dependency ranges, tried where users meet them: at their floors, and beside FastAPI.
 
-The lock pins what the project's own runs use (the newest tested versions);
+The lock pins the versions the project's own runs use and test;
 the packages declare ranges, so that they install into users' environments.
 A range is a claim about versions the lock never installs, so:
 
@@ -14,6 +14,9 @@ A range is a claim about versions the lock never installs, so:
 2. **Beside FastAPI.** An environment holding FastAPI's current release (from
    the index) takes the emulator's and client's wheels without a single
    installed distribution changing: no Starlette downgrade.
+
+Both run on the interpreter running the suite: ``make test``'s, and each of
+``make test-matrix``'s, so every floor is tried on every supported Python.
 """
 
 from __future__ import annotations
