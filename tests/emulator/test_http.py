@@ -21,6 +21,7 @@ from dataarts_emulator import (
     responses,
 )
 from dataarts_emulator.models import ExportRequest
+from dataarts_emulator.validation import MAX_JSON_DEPTH
 from dataarts_emulator.workbook import build_workbook
 from dataarts_export_client.lib.signing import AkSkAuth
 
@@ -167,6 +168,17 @@ async def test_bad_bodies_name_the_problem(api: httpx.AsyncClient) -> None:
         assert needle in response.json()["error_msg"], response.json()
     no_type = await api.post(EXPORT_MODEL, headers=TOKEN_HEADERS, content=b"{}")
     assert "mimetype" in no_type.json()["error_msg"]
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH, MAX_JSON_DEPTH + 1, 300, 5000])
+async def test_nesting_is_bounded_by_the_emulator_not_by_the_interpreter(api: httpx.AsyncClient, depth: int) -> None:
+    """One bound on every Python: 300 levels used to crash jsonschema-rs (500 EMU.0500), 5000 did on 3.13."""
+    nested = b'{"ids": ' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}"
+    headers = {**TOKEN_HEADERS, "Content-Type": "application/json"}
+    response = await api.post(EXPORT_MODEL, headers=headers, content=nested)
+    assert response.status_code == 400, response.text
+    too_deep = "JSON nested too deeply" in response.json()["error_msg"]
+    assert too_deep == (depth > MAX_JSON_DEPTH), response.json()
 
 
 async def test_other_project_in_path_is_403(api: httpx.AsyncClient) -> None:

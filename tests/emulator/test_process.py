@@ -1,4 +1,4 @@
-"""``python -m dataarts_emulator`` as a real process, and the official Huawei SDK against the emulator."""
+"""``dataarts-emulator`` / ``python -m dataarts_emulator`` as a real process, and the official SDK against it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import io
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import openpyxl
@@ -48,6 +50,23 @@ def test_module_entry_point_serves_and_prints_the_banner(emulator_process: tuple
     output, _ = process.communicate(timeout=10)
     assert base_url in output
     assert "curl -s -X POST" in output
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        ([str(Path(sys.executable).parent / "dataarts-emulator")], "dataarts-emulator"),
+        ([sys.executable, "-m", "dataarts_emulator"], "python -m dataarts_emulator"),
+    ],
+    ids=["console-script", "module"],
+)
+def test_help_and_usage_errors_name_the_program_that_ran(command: list[str], name: str) -> None:
+    shown = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=60, check=False)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith(f"usage: {name} [-h]"), shown.stdout
+    refused = subprocess.run([*command, "--port", "x"], capture_output=True, text=True, timeout=60, check=False)
+    assert refused.returncode == 2
+    assert f"{name}: error: argument --port" in refused.stderr, refused.stderr
 
 
 def test_serve_stops_cleanly() -> None:

@@ -1,4 +1,4 @@
-"""``python -m dataarts_emulator``: run the emulator with uvicorn and print how to call it."""
+"""``dataarts-emulator`` and ``python -m dataarts_emulator``: run the emulator with uvicorn, print how to call it."""
 
 from __future__ import annotations
 
@@ -67,9 +67,17 @@ def _example(base: str, tenant: Tenant | None) -> list[str]:
     ]
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Parse flags and environment, print the banner, run uvicorn until interrupted."""
-    options = options_from(argv)
+MODULE_PROG = "python -m dataarts_emulator"
+"""How ``--help`` names the program when run as a module (argparse alone would say ``__main__.py``)."""
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> None:
+    """Parse flags and environment, print the banner, run uvicorn until interrupted.
+
+    The ``dataarts-emulator`` console script calls this with no arguments: the
+    flags come from ``sys.argv`` and ``--help`` names the script as it was run.
+    """
+    options = options_from(argv, prog=prog)
     app = create_app(options.settings)
     # The spec, its compiled schemas and the imports live as long as the process: keep them out of
     # the collector's sweeps, which would otherwise rescan them on every full collection.
@@ -79,4 +87,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main(sys.argv[1:], prog=MODULE_PROG)
