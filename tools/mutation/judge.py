@@ -152,6 +152,7 @@ def _fork(module: str, spot: BlindSpot, tests: Sequence[str], order: Sequence[st
     code = 70  # os._exit below is the only way out of a child: never back into the judge's loop
     try:
         os.close(reader)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.setpgid(0, 0)  # its own process group: a timeout ends whatever the tests started too
         quiet = os.open(os.devnull, os.O_RDWR)
         for stream in (0, 1, 2):
@@ -165,6 +166,12 @@ def _fork(module: str, spot: BlindSpot, tests: Sequence[str], order: Sequence[st
         os.write(writer, (plugin.failed or "").encode())
     finally:
         os._exit(code)
+
+
+def _end(pid: int) -> None:
+    """End a child and whatever its tests started (its process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def _verdict(status: int, timed_out: bool) -> str:
@@ -186,27 +193,31 @@ def judge(
     timeout = sum(seconds.values()) * TIMEOUT_MULTIPLIER + TIMEOUT_CONSTANT
     queue, running = deque(spots), dict[int, _Child]()
     verdicts: dict[str, tuple[str, str]] = {}
-    while queue or running:
-        while queue and len(running) < max_children:
-            spot = queue.popleft()
-            order = sorted(seconds, key=lambda nodeid: (nodeid not in killers, seconds[nodeid]))
-            pid, reader = _fork(module, spot, tests, order)
-            running[pid] = _Child(spot, time.monotonic(), reader)
-        pid, status = os.waitpid(-1, os.WNOHANG)
-        if pid == 0:
-            for child_pid, child in running.items():
-                if not child.timed_out and time.monotonic() - child.started > timeout:
-                    child.timed_out = True
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(child_pid, signal.SIGKILL)
-            time.sleep(0.01)
-            continue
-        child = running.pop(pid)
-        failed = os.read(child.reader, 4096).decode()
-        os.close(child.reader)
-        verdicts[child.spot.key] = (_verdict(status, child.timed_out), failed)
-        if failed:
-            killers.add(failed)
+    try:
+        while queue or running:
+            while queue and len(running) < max_children:
+                spot = queue.popleft()
+                order = sorted(seconds, key=lambda nodeid: (nodeid not in killers, seconds[nodeid]))
+                pid, reader = _fork(module, spot, tests, order)
+                running[pid] = _Child(spot, time.monotonic(), reader)
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                for child_pid, child in running.items():
+                    if not child.timed_out and time.monotonic() - child.started > timeout:
+                        child.timed_out = True
+                        _end(child_pid)
+                time.sleep(0.01)
+                continue
+            child = running.pop(pid)
+            failed = os.read(child.reader, 4096).decode()
+            os.close(child.reader)
+            verdicts[child.spot.key] = (_verdict(status, child.timed_out), failed)
+            if failed:
+                killers.add(failed)
+    finally:  # interrupted: the children run in process groups of their own, which no Ctrl-C reaches
+        for child_pid in running:
+            _end(child_pid)
+            os.waitpid(child_pid, 0)
     return verdicts
 
 
@@ -217,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tests-digest", required=True, help="a hash of the tests; verdicts of other tests are stale")
     parser.add_argument("--max-children", type=int, default=1)
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # end the children on the way out
     sys.path.insert(0, str(Path("src").resolve()))
     source = (Path("src") / args.module).read_text(encoding="utf-8")
     found = blind_spots.find(source, args.module)

@@ -84,16 +84,23 @@ CORE: tuple[Target, ...] = (
         ),
     ),
     Target(f"{CLIENT}/lib/cli/outcomes.py", ("tests/client/test_cli_outcomes.py", "tests/client/test_cli.py", *_NAMES)),
-    Target(f"{EMULATOR}/auth.py", ("tests/emulator/test_auth.py", "tests/emulator/test_auth_limits.py")),
+    Target(
+        f"{EMULATOR}/auth.py",
+        ("tests/emulator/test_auth.py", "tests/emulator/test_auth_limits.py", "tests/emulator/test_value_objects.py"),
+    ),
     Target(
         f"{EMULATOR}/models.py",
         (
             "tests/emulator/test_models.py",
             "tests/emulator/test_models_details.py",
             "tests/emulator/test_models_stateful.py",
+            "tests/emulator/test_value_objects.py",
         ),
     ),
-    Target(f"{EMULATOR}/faults.py", ("tests/emulator/test_faults.py", "tests/emulator/test_fault_draws.py")),
+    Target(
+        f"{EMULATOR}/faults.py",
+        ("tests/emulator/test_faults.py", "tests/emulator/test_fault_draws.py", "tests/emulator/test_value_objects.py"),
+    ),
 )
 
 
