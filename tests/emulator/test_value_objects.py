@@ -17,10 +17,13 @@ from typing import Any
 
 import pytest
 
-from dataarts_emulator.auth import Principal, ReceivedRequest
+from dataarts_emulator.auth import Authenticator, Principal, ReceivedRequest
 from dataarts_emulator.faults import PLAIN, Delivery
 from dataarts_emulator.models import ExportFile, ExportRequest, Job, JobStatus
-from dataarts_emulator.settings import Tenant
+from dataarts_emulator.settings import EmulatorSettings, Tenant
+
+from .support import FakeClock
+from .test_auth import signed
 
 TENANT = Tenant("p", ("w",), ("token",))
 
@@ -45,6 +48,14 @@ def test_value_objects_cannot_be_changed(value: object, field_name: str, new_val
 
 def test_a_principal_proved_by_token_has_no_access_key() -> None:
     assert Principal(TENANT, "token").access_key is None
+
+
+@pytest.mark.parametrize("now", [0.0, 0.5])
+def test_a_key_that_never_failed_is_not_locked_even_on_a_clock_that_starts_at_zero(now: float) -> None:
+    """An injected clock may start at 0: a fresh lockout record must lock nothing, at any time."""
+    clock = FakeClock(now)
+    authenticator = Authenticator(EmulatorSettings(), clock)
+    assert authenticator.authenticate(signed(clock)).method == "aksk"
 
 
 def test_an_export_request_built_directly_is_what_an_empty_body_means() -> None:
@@ -81,6 +92,7 @@ def test_a_job_logs_without_its_workbook_and_its_lock() -> None:
     for text in (repr(done), repr(done.file)):
         assert "secret workbook bytes" not in text
         assert "lock" not in text.lower()
+    assert "file=" not in repr(done)
     assert "etag=" in repr(done.file)
 
 

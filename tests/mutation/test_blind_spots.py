@@ -125,22 +125,22 @@ def test_blind_verdicts_become_a_score_and_marked_lines_count_for_their_kind(tmp
     assert read_scores(tmp_path, "pkg/m.py").equivalent == 2
 
 
-GUARDED = '''\
+GUARDED = """\
 LIMIT = 3
 RETRIES = 5
 
 
 def limit() -> int:
     return LIMIT
-'''
+"""
 
-GUARD = '''\
+GUARD = """\
 from dataarts_export_client.lib.toy import limit
 
 
 def test_limit() -> None:
     assert limit() == 3
-'''
+"""
 
 
 def test_the_judge_kills_a_guarded_constant_and_reports_an_unguarded_one(tmp_path: Path) -> None:
@@ -157,7 +157,9 @@ def test_the_judge_kills_a_guarded_constant_and_reports_an_unguarded_one(tmp_pat
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
     def judge() -> str:
-        result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
+        result = subprocess.run(
+            command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 

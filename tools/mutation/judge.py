@@ -50,11 +50,14 @@ from .blind_spots import BlindSpot
 from .results import BLIND_VERDICTS
 from .staging import PACKAGES
 
-PYTEST_ARGS = ("-p", "no:cacheprovider", "-p", "no:randomly", "-q", "--no-header")
+# --assert=plain: pytest's assertion rewriter imports the modules of plugin packages (dataarts_emulator is one)
+# from disk ahead of any other import hook; without it, the mutant's hook is the one that imports the module.
+PYTEST_ARGS = ("-p", "no:cacheprovider", "-p", "no:randomly", "-q", "--no-header", "--assert=plain")
 # Imported afresh in each child, with every module of the staged tree: the project's packages and the tests
 # (whose imports bind the module's names).
 FORGOTTEN = frozenset({*PACKAGES, "tests", "conftest"})
 KILLED_EXIT_CODES = frozenset({1, 2, 3})  # tests failed, collection failed (the mutant breaks an import), pytest error
+NOT_APPLIED = 99  # the child's exit code when the tests ran without importing the mutated module
 TIMEOUT_MULTIPLIER, TIMEOUT_CONSTANT = 5.0, 10.0  # as in the staged mutmut configuration
 
 
@@ -163,6 +166,8 @@ def _fork(module: str, spot: BlindSpot, tests: Sequence[str], order: Sequence[st
         sys.meta_path.insert(0, _MutantFinder(name, str(Path("src") / module), spot.source()))
         plugin = _Order(order)
         code = int(pytest.main([*PYTEST_ARGS, "-x", "--tb=no", *tests], plugins=[plugin]))
+        if code == 0 and not isinstance(getattr(sys.modules.get(name), "__loader__", None), _MutantLoader):
+            code = NOT_APPLIED  # a pass that proves nothing: the tests never met the mutant
         os.write(writer, (plugin.failed or "").encode())
     finally:
         os._exit(code)
@@ -182,6 +187,8 @@ def _verdict(status: int, timed_out: bool) -> str:
         return "survived"
     if code in KILLED_EXIT_CODES or code < 0:  # a signal: the mutant crashed the tests
         return "killed"
+    if code == NOT_APPLIED:
+        return "error (the tests never imported the mutant)"
     return f"error (pytest exit {code})"
 
 

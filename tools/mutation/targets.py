@@ -69,7 +69,14 @@ CORE: tuple[Target, ...] = (
     Target(f"{CLIENT}/lib/decisions.py", _union(_TWINS, _WAITING, _STARTING, _DOWNLOADING, _NAMES)),
     Target(
         f"{CLIENT}/lib/io_loops.py",
-        _union(_TWINS, _WAITING, _STARTING, _DOWNLOADING, ("tests/client/test_deadline.py",), _NAMES),
+        _union(
+            _TWINS,
+            _WAITING,
+            _STARTING,
+            _DOWNLOADING,
+            ("tests/client/test_deadline.py", "tests/client/test_watchdog_arming.py"),
+            _NAMES,
+        ),
     ),
     Target(f"{CLIENT}/lib/start.py", _union(_TWINS, _STARTING, _NAMES)),
     Target(f"{CLIENT}/lib/wait.py", _union(_TWINS, _WAITING, _NAMES)),
@@ -83,7 +90,15 @@ CORE: tuple[Target, ...] = (
             *_NAMES,
         ),
     ),
-    Target(f"{CLIENT}/lib/cli/outcomes.py", ("tests/client/test_cli_outcomes.py", "tests/client/test_cli.py", *_NAMES)),
+    Target(
+        f"{CLIENT}/lib/cli/outcomes.py",
+        (
+            "tests/client/test_cli_outcomes.py",
+            "tests/client/test_cli.py",
+            "tests/client/test_cli_exit_code_help.py",
+            *_NAMES,
+        ),
+    ),
     Target(
         f"{EMULATOR}/auth.py",
         ("tests/emulator/test_auth.py", "tests/emulator/test_auth_limits.py", "tests/emulator/test_value_objects.py"),
