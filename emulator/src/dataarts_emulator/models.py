@@ -89,7 +89,9 @@ class JobStatus:
 class ExportFile:
     """A finished export's workbook and its strong ``ETag``: set together, so no reader sees one without the other."""
 
-    content: bytes = field(repr=False)
+    content: bytes = field(
+        repr=False,  # pragma: no mutate (equivalent: None is as false as False)
+    )
     etag: str
 
 
@@ -109,8 +111,16 @@ class Job:
     duration: float
     failure: dict[str, Any] | None = None
     expires_at: float = field(default=math.inf)
-    file: ExportFile | None = field(default=None, repr=False)
-    _file_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    file: ExportFile | None = field(
+        default=None,
+        repr=False,  # pragma: no mutate (equivalent: None is as false as False)
+    )
+    _file_lock: threading.Lock = field(
+        default_factory=threading.Lock,
+        init=False,  # pragma: no mutate (equivalent: None is as false as False)
+        repr=False,  # pragma: no mutate (equivalent: None is as false as False)
+        compare=False,  # pragma: no mutate (equivalent: None is as false as False)
+    )
 
     def export_file(self, build: Callable[[ExportRequest], bytes]) -> ExportFile:
         """The finished export's file: ``build(request)`` on the first call only, however many callers race."""

@@ -26,7 +26,7 @@ from .filenames import safe_file_name
 
 __all__ = ["AtomicFileWriter", "resolve_destination"]
 
-_O_BINARY = getattr(os, "O_BINARY", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)  # pragma: no mutate (equivalent off Windows: no O_BINARY; 1 is O_WRONLY, set)
 """Windows only: no newline translation (0, nothing to add, elsewhere)."""
 
 

@@ -37,7 +37,7 @@ from .start import async_start_export, start_export
 
 __all__ = ["async_download_export", "async_export_to_file", "download_export", "export_to_file"]
 
-Destination = str | os.PathLike[str]
+Destination = str | os.PathLike[str]  # pragma: no mutate (equivalent: a type alias, read by type checkers only)
 
 
 def _file_answer(response: httpx.Response | None) -> httpx.Response:

@@ -50,7 +50,7 @@ def _encode(value: str) -> str:
 def canonical_uri(path: str) -> str:
     """Each segment of the (decoded) path URL-encoded, always ending in ``/``.
 
-    Remembered for the last paths seen: a client signs the same path (a poll's) again and again.
+    Remembered for the last 256 paths seen: a client signs the same path (a poll's) again and again.
     """
     uri = "/".join(_encode(segment) for segment in unquote(path).split("/"))
     return uri if uri.endswith("/") else uri + "/"
