@@ -43,7 +43,12 @@ _DOWNLOADING = (
 CORE: tuple[Target, ...] = (
     Target(f"{CLIENT}/lib/signing.py", ("tests/client/test_signing.py", "tests/client/test_insecure_http.py")),
     Target(
-        f"{CLIENT}/lib/backoff.py", ("tests/client/test_backoff_and_names.py", "tests/client/test_backoff_defaults.py")
+        f"{CLIENT}/lib/backoff.py",
+        (
+            "tests/client/test_backoff_and_names.py",
+            "tests/client/test_backoff_defaults.py",
+            "tests/client/test_backoff_limits.py",
+        ),
     ),
     Target(f"{CLIENT}/lib/pacing.py", ("tests/client/test_pacing.py", "tests/client/test_pacing_limits.py")),
     Target(f"{CLIENT}/lib/decisions.py", _union(_TWINS, _WAITING, _STARTING, _DOWNLOADING)),
