@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import example, given
@@ -53,7 +54,7 @@ def test_the_ceiling_reaches_the_cap_and_stays_there_past_float_range() -> None:
         {"max_retry_after": math.nan},
     ],
 )
-def test_a_policy_of_endless_or_undefined_intervals_is_refused(knobs: dict[str, float]) -> None:
+def test_a_policy_of_endless_or_undefined_intervals_is_refused(knobs: dict[str, Any]) -> None:
     with pytest.raises(ConfigurationError) as caught:
         RetryPolicy(**knobs)
     assert str(caught.value) == "the intervals, backoff_factor and max_retry_after must be finite numbers"

@@ -71,6 +71,7 @@ CORE: tuple[Target, ...] = (
             "tests/emulator/test_models.py",
             "tests/emulator/test_models_details.py",
             "tests/emulator/test_models_stateful.py",
+            "tests/emulator/test_odd_input.py",
         ),
     ),
     Target(f"{EMULATOR}/faults.py", ("tests/emulator/test_faults.py", "tests/emulator/test_fault_draws.py")),
