@@ -63,7 +63,10 @@ CORE: tuple[Target, ...] = (
         f"{CLIENT}/lib/atomic_file.py",
         ("tests/client/test_atomic_file.py", "tests/client/test_disk_errors.py", "tests/client/test_downloading.py"),
     ),
-    Target(f"{CLIENT}/lib/cli/outcomes.py", ("tests/client/test_cli_outcomes.py", "tests/client/test_cli.py")),
+    Target(
+        f"{CLIENT}/lib/cli/outcomes.py",
+        ("tests/client/test_cli_outcomes.py", "tests/client/test_cli.py", "tests/client/test_cli_settings.py"),
+    ),
     Target(f"{EMULATOR}/auth.py", ("tests/emulator/test_auth.py", "tests/emulator/test_auth_limits.py")),
     Target(
         f"{EMULATOR}/models.py",

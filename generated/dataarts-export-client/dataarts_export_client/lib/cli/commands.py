@@ -4,7 +4,7 @@ Every command is a thin call of the package's public helpers
 (:func:`~..download.export_to_file`, :func:`~..start.start_export`,
 :func:`~..wait.poll_export_status`, :func:`~..wait.wait_for_export`,
 :func:`~..download.download_export`) with a client from
-:func:`~..environment.client_from_env`, so the command line polls, retries
+:func:`~..environment.client_for`, so the command line polls, retries
 and downloads exactly as the library does; what is added is reading the
 arguments and printing the result.
 """
@@ -26,7 +26,7 @@ from ...models.export_state import ExportState
 from ...types import UNSET
 from ..backoff import DEFAULT_POLICY, RetryPolicy
 from ..download import download_export, export_to_file
-from ..environment import PROJECT_ID_ENVS, WORKSPACE_ENV, client_from_env
+from ..environment import client_for, resolve_settings
 from ..errors import ExportFailed
 from ..results import ExportReady, ExportSnapshot
 from ..start import start_export
@@ -41,7 +41,7 @@ from .output import (
     print_json,
     progress_display,
 )
-from .parser import build_parser
+from .parser import OPTIONS, build_parser
 
 __all__ = ["COMMANDS", "main"]
 
@@ -68,14 +68,6 @@ class Context:
     def target(self) -> _Target:
         """``project_id``, ``workspace`` and ``policy``, to pass to a helper as keywords."""
         return _Target(project_id=self.project_id, workspace=self.workspace, policy=self.policy)
-
-
-def _from_env(value: str | None, flag: str, names: Sequence[str], environ: Mapping[str, str]) -> str:
-    """``value``, else the first non-empty variable of ``names``; a usage error naming both when none is set."""
-    chosen = value or next((environ[name] for name in names if environ.get(name)), None)
-    if not chosen:
-        raise UsageError(f"no {flag.lstrip('-').replace('-', ' ')}: pass {flag} or set {' or '.join(names)}")
-    return chosen
 
 
 def _check_dest(dest: Path) -> None:
@@ -179,21 +171,22 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
 def _context(
     args: argparse.Namespace, environ: Mapping[str, str], policy: RetryPolicy, out: TextIO, err: TextIO
 ) -> Context:
-    project_id = _from_env(args.project_id, "--project-id", PROJECT_ID_ENVS, environ)
-    workspace = _from_env(args.workspace, "--workspace", (WORKSPACE_ENV,), environ)
+    settings = resolve_settings(
+        endpoint=args.endpoint,
+        region=args.region,
+        project_id=args.project_id,
+        workspace=args.workspace,
+        environ=environ,
+        spelling=OPTIONS,
+        target=True,
+    )
     if args.command in ("export", "download"):
         _check_dest(args.dest)
     progress = progress_display(err, quiet=args.quiet)
     hooks = {"response": [count_download_bytes(progress.transfer)]}
-    client = client_from_env(
-        endpoint=args.endpoint,
-        region=args.region,
-        project_id=project_id,
-        environ=environ,
-        allow_insecure_http=args.allow_insecure_http,
-        httpx_args={"event_hooks": hooks},
-    )
-    return Context(client, project_id, workspace, policy, progress, out)
+    client = client_for(settings, allow_insecure_http=args.allow_insecure_http, httpx_args={"event_hooks": hooks})
+    # With target=True, resolve_settings has refused a missing project ID or workspace.
+    return Context(client, settings.project_id or "", settings.workspace or "", policy, progress, out)
 
 
 def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POLICY) -> int:

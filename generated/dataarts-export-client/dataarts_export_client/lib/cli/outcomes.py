@@ -119,10 +119,17 @@ def _plain_lines(error: BaseException) -> list[str]:
     return [str(error)]
 
 
+def _configuration_lines(error: ConfigurationError) -> list[str]:
+    """One problem on the error line; several counted there, one per detail line (all are found at once)."""
+    if len(error.problems) > 1:
+        return [f"{len(error.problems)} settings are missing or unusable:", *error.problems]
+    return [str(error)]
+
+
 OUTCOMES: tuple[tuple[type[BaseException], int, Callable[[Any], list[str]]], ...] = (
     (ExportFailed, EXIT_EXPORT_FAILED, _failure_lines),
     (ExportTimeout, EXIT_TIMEOUT, _timeout_lines),
-    (ConfigurationError, EXIT_USAGE, _plain_lines),  # UsageError included
+    (ConfigurationError, EXIT_USAGE, _configuration_lines),  # UsageError included
     (httpx.InvalidURL, EXIT_USAGE, _url_lines),
     (ApiError, EXIT_API_ERROR, _api_lines),
     (DataArtsError, EXIT_TRANSFER, _plain_lines),  # DownloadError, NetworkError, UnexpectedResponse
