@@ -51,10 +51,20 @@ CORE: tuple[Target, ...] = (
         ),
     ),
     Target(f"{CLIENT}/lib/pacing.py", ("tests/client/test_pacing.py", "tests/client/test_pacing_limits.py")),
-    Target(f"{CLIENT}/lib/decisions.py", _union(_TWINS, _WAITING, _STARTING, _DOWNLOADING)),
+    Target(
+        f"{CLIENT}/lib/decisions.py",
+        _union(_TWINS, _WAITING, _STARTING, _DOWNLOADING, ("tests/client/test_transport_errors.py",)),
+    ),
+    Target(f"{CLIENT}/lib/transport_errors.py", ("tests/client/test_transport_errors.py",)),
     Target(
         f"{CLIENT}/lib/io_loops.py",
-        _union(_TWINS, _WAITING, _STARTING, _DOWNLOADING, ("tests/client/test_deadline.py",)),
+        _union(
+            _TWINS,
+            _WAITING,
+            _STARTING,
+            _DOWNLOADING,
+            ("tests/client/test_deadline.py", "tests/client/test_settings.py"),
+        ),
     ),
     Target(f"{CLIENT}/lib/start.py", _union(_TWINS, _STARTING)),
     Target(f"{CLIENT}/lib/wait.py", _union(_TWINS, _WAITING)),
