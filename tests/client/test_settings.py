@@ -92,6 +92,13 @@ def test_an_endpoint_that_is_not_an_http_url_is_named(endpoint: str, problem: st
     assert problems_of(endpoint=endpoint, token=TOKEN, environ={}) == (problem,)
 
 
+@pytest.mark.parametrize("region", ["cn-north-4\n", "cn-north-4\r", " cn-north-4", "cn-north-4.evil.example"])
+def test_a_region_is_the_whole_value(region: str) -> None:
+    assert problems_of(region=region, token=TOKEN, environ={}) == (
+        "region= is not a Huawei Cloud region ID (e.g. cn-north-4)",
+    )
+
+
 def test_a_region_given_as_an_argument_wins_over_an_endpoint_in_the_environment() -> None:
     """Arguments win over variables, for the endpoint too (the CLI's --region over DATAARTS_ENDPOINT)."""
     client = client_from_env(region="cn-north-4", token=TOKEN, environ={"DATAARTS_ENDPOINT": ENDPOINT})

@@ -70,8 +70,9 @@ def transport_failure(request: str, exc: httpx.TransportError, diagnosis: Diagno
         return ConfigurationError(f"{request}{where}: {diagnosis}")
     if diagnosis.permanent:
         return NetworkError(f"{request} failed{where}: {diagnosis} (not retried: another attempt cannot succeed)")
-    tries = f" after {attempts} attempts" if attempts > 1 else ""
-    return NetworkError(f"{request} kept failing{where}{tries}: {diagnosis}")
+    if attempts > 1:
+        return NetworkError(f"{request} kept failing{where} after {attempts} attempts: {diagnosis}")
+    return NetworkError(f"{request} failed{where}: {diagnosis}")
 
 
 class Poller(Protocol[_R_co]):

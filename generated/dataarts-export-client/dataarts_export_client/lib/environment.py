@@ -84,7 +84,7 @@ SECRET_ENVS = (TOKEN_ENV, AK_ENV, SK_ENV, SECURITY_TOKEN_ENV)
 ENDPOINT_TEMPLATE = "https://dayu.{region}.myhuaweicloud.com"
 # Region IDs look like cn-north-4, ap-southeast-1, la-south-2; refusing
 # anything else keeps a stray value from turning into some other host name.
-_REGION_RE = re.compile(r"^[a-z]{2,}(?:-[a-z]+)+-[0-9]+$")
+_REGION_RE = re.compile(r"[a-z]{2,}(?:-[a-z]+)+-[0-9]+")  # whole value (fullmatch): "$" would let a final "\n" by
 _TOKEN_HEADER = "X-Auth-Token"  # noqa: S105 (a header name)
 
 
@@ -106,7 +106,7 @@ def token_client(
 
 def endpoint_for_region(region: str) -> str:
     """The DataArts Studio endpoint of a Huawei Cloud region, e.g. ``cn-north-4``."""
-    if not _REGION_RE.match(region):
+    if not _REGION_RE.fullmatch(region):
         raise ConfigurationError(f"not a Huawei Cloud region ID: {region!r} (expected e.g. 'cn-north-4')")
     return ENDPOINT_TEMPLATE.format(region=region)
 
@@ -234,7 +234,7 @@ def _resolve_endpoint(resolver: _Resolver, endpoint: str | None, region: str | N
         envs = _names((ENDPOINT_ENV, *REGION_ENVS))
         resolver.problems.append(f"no endpoint: {resolver.how('endpoint', 'region', envs=envs)}")
         return ""
-    if not _REGION_RE.match(chosen):
+    if not _REGION_RE.fullmatch(chosen):
         resolver.problems.append(f"{source} is not a Huawei Cloud region ID (e.g. cn-north-4)")
         return ""
     return ENDPOINT_TEMPLATE.format(region=chosen)
