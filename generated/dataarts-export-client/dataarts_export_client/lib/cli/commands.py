@@ -32,15 +32,7 @@ from ..results import ExportReady, ExportSnapshot
 from ..start import start_export
 from ..wait import poll_export_status, wait_for_export
 from .outcomes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, report, restated
-from .output import (
-    PROG,
-    ProgressDisplay,
-    Scrubber,
-    count_download_bytes,
-    debug_logging,
-    print_json,
-    progress_display,
-)
+from .output import PROG, ProgressDisplay, Sanitiser, count_download_bytes, progress_display, show_logs
 from .parser import OPTIONS, build_parser
 
 __all__ = ["COMMANDS", "main"]
@@ -64,10 +56,20 @@ class Context:
     policy: RetryPolicy
     progress: ProgressDisplay
     out: TextIO
+    sanitise: Sanitiser
 
     def target(self) -> _Target:
         """``project_id``, ``workspace`` and ``policy``, to pass to a helper as keywords."""
         return _Target(project_id=self.project_id, workspace=self.workspace, policy=self.policy)
+
+    def emit(self, line: str) -> None:
+        """The command's result on stdout, once the progress display has stopped.
+
+        At a terminal stdout and stderr are one screen: a bar still drawn
+        would redraw its rows over the line written below it.
+        """
+        self.progress.close()
+        self.out.write(f"{line}\n")
 
 
 def _check_dest(dest: Path) -> None:
@@ -102,13 +104,13 @@ def _cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         timeout=args.timeout,
         on_progress=ctx.progress,
     )
-    ctx.out.write(f"{path.absolute()}\n")
+    ctx.emit(ctx.sanitise.path(path.absolute()))
     return EXIT_OK
 
 
 def _cmd_start(args: argparse.Namespace, ctx: Context) -> int:
     uuid = start_export(ctx.client, **ctx.target(), body=_export_body(args), timeout=args.timeout)
-    ctx.out.write(f"{uuid}\n")
+    ctx.emit(ctx.sanitise(uuid))
     return EXIT_OK
 
 
@@ -128,7 +130,7 @@ def _snapshot_document(snapshot: ExportSnapshot) -> dict[str, Any]:
 
 def _cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     snapshot = poll_export_status(ctx.client, **ctx.target(), uuid=args.uuid, timeout=args.timeout)
-    print_json(ctx.out, _snapshot_document(snapshot))
+    ctx.emit(ctx.sanitise.json(_snapshot_document(snapshot)))
     if snapshot.status is ExportState.FAIL:
         raise ExportFailed(snapshot.uuid, group=snapshot.group, rate=snapshot.rate)
     return EXIT_OK
@@ -147,7 +149,7 @@ def _ready_document(ready: ExportReady) -> dict[str, Any]:
 
 def _cmd_wait(args: argparse.Namespace, ctx: Context) -> int:
     ready = wait_for_export(ctx.client, **ctx.target(), uuid=args.uuid, timeout=args.timeout, on_progress=ctx.progress)
-    print_json(ctx.out, _ready_document(ready))
+    ctx.emit(ctx.sanitise.json(_ready_document(ready)))
     return EXIT_OK
 
 
@@ -155,7 +157,7 @@ def _cmd_download(args: argparse.Namespace, ctx: Context) -> int:
     path = download_export(
         ctx.client, **ctx.target(), uuid=args.uuid, dest=args.dest, timeout=args.timeout, on_progress=ctx.progress
     )
-    ctx.out.write(f"{path.absolute()}\n")
+    ctx.emit(ctx.sanitise.path(path.absolute()))
     return EXIT_OK
 
 
@@ -169,7 +171,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
 
 
 def _context(
-    args: argparse.Namespace, environ: Mapping[str, str], policy: RetryPolicy, out: TextIO, err: TextIO
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    policy: RetryPolicy,
+    out: TextIO,
+    progress: ProgressDisplay,
+    sanitise: Sanitiser,
 ) -> Context:
     settings = resolve_settings(
         endpoint=args.endpoint,
@@ -182,11 +189,10 @@ def _context(
     )
     if args.command in ("export", "download"):
         _check_dest(args.dest)
-    progress = progress_display(err, quiet=args.quiet)
     hooks = {"response": [count_download_bytes(progress.transfer)]}
     client = client_for(settings, allow_insecure_http=args.allow_insecure_http, httpx_args={"event_hooks": hooks})
     # With target=True, resolve_settings has refused a missing project ID or workspace.
-    return Context(client, settings.project_id or "", settings.workspace or "", policy, progress, out)
+    return Context(client, settings.project_id or "", settings.workspace or "", policy, progress, out, sanitise)
 
 
 def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POLICY) -> int:
@@ -203,19 +209,18 @@ def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POL
     except SystemExit as stop:  # --help, or a usage error already printed by argparse
         return stop.code if isinstance(stop.code, int) else EXIT_OK if stop.code is None else EXIT_USAGE
     environ = os.environ
-    scrub = Scrubber(environ)
-    progress_uuid: str | None = None
+    scrub = Sanitiser(environ)
+    progress = progress_display(err, scrub, quiet=args.quiet)
     started = time.monotonic()
-    with debug_logging(args.verbose, err):
+    with show_logs(progress, verbose=args.verbose, retries=not args.quiet and err.isatty()):
         try:
-            ctx = _context(args, environ, policy, out, err)
+            ctx = _context(args, environ, policy, out, progress, scrub)
             try:
                 return COMMANDS[args.command](args, ctx)
             finally:
-                ctx.progress.close()
-                progress_uuid = ctx.progress.uuid
+                progress.close()
         except KeyboardInterrupt:
-            uuid = progress_uuid or getattr(args, "uuid", None)
+            uuid = progress.uuid or getattr(args, "uuid", None)
             later = (
                 f"; export {uuid} may still be running: `{PROG} status --uuid {uuid}` to check it, "
                 f"`{PROG} download --uuid {uuid}` to fetch its workbook (no partial file was kept)"

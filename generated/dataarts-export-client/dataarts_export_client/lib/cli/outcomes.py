@@ -15,7 +15,7 @@ import httpx
 from ...models.batch_operation import BatchOperation
 from ..environment import AK_ENV, SK_ENV, TOKEN_ENV
 from ..errors import ApiError, ConfigurationError, DataArtsError, ExportFailed, ExportTimeout
-from .output import PROG, Scrubber, scrubbed_traceback
+from .output import PROG, Sanitiser, scrubbed_traceback
 
 __all__ = [
     "EXIT_API_ERROR",
@@ -158,8 +158,8 @@ def restated(error: BaseException, timeout: float | None, elapsed: float) -> Bas
     return error
 
 
-def report(error: BaseException, shown: BaseException, err: TextIO, scrub: Scrubber, *, verbose: bool) -> int:
-    """Print ``shown`` as one scrubbed line (plus a failed export's logs); return its exit code.
+def report(error: BaseException, shown: BaseException, err: TextIO, scrub: Sanitiser, *, verbose: bool) -> int:
+    """Print ``shown`` as one sanitised line (plus a failed export's logs); return its exit code.
 
     ``error`` is what was raised, whose traceback ``--verbose`` prints.
     """
