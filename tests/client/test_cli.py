@@ -279,11 +279,18 @@ def test_unknown_uuid_is_an_api_error(capsys: pytest.CaptureFixture[str]) -> Non
     assert "[EMU.0404]" in single_line_error(err)
 
 
-def test_an_unreachable_service_exits_5(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATAARTS_ENDPOINT", f"http://127.0.0.1:{free_port()}")
+def test_an_unreachable_service_exits_5_saying_what_happened_where_and_what_to_do(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    monkeypatch.setenv("DATAARTS_ENDPOINT", f"http://127.0.0.1:{port}")
     code, out, err = run(capsys, "start", *export_args(IDS[0]))
     assert (code, out) == (5, "")
-    assert "ConnectError" in single_line_error(err)
+    assert single_line_error(err) == (
+        f"dataarts-export: error: POST export-model kept failing at http://127.0.0.1:{port}/v2/{DEMO_PROJECT_ID}"
+        "/design/export-model after 6 attempts: connection refused; is the service running at that address and "
+        "port? Check the endpoint"
+    )
 
 
 def test_verbose_logs_polls_at_debug_and_leaves_logging_as_it_was(capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,6 +53,7 @@ CORE: tuple[Target, ...] = (
         (
             "tests/client/test_backoff_and_names.py",
             "tests/client/test_backoff_defaults.py",
+            "tests/client/test_backoff_limits.py",
             "tests/client/test_documented_defaults.py",
             *_NAMES,
         ),
@@ -66,7 +67,11 @@ CORE: tuple[Target, ...] = (
             *_NAMES,
         ),
     ),
-    Target(f"{CLIENT}/lib/decisions.py", _union(_TWINS, _WAITING, _STARTING, _DOWNLOADING, _NAMES)),
+    Target(
+        f"{CLIENT}/lib/decisions.py",
+        _union(_TWINS, _WAITING, _STARTING, _DOWNLOADING, ("tests/client/test_transport_errors.py",), _NAMES),
+    ),
+    Target(f"{CLIENT}/lib/transport_errors.py", ("tests/client/test_transport_errors.py", *_NAMES)),
     Target(
         f"{CLIENT}/lib/io_loops.py",
         _union(
@@ -74,7 +79,7 @@ CORE: tuple[Target, ...] = (
             _WAITING,
             _STARTING,
             _DOWNLOADING,
-            ("tests/client/test_deadline.py", "tests/client/test_watchdog_arming.py"),
+            ("tests/client/test_deadline.py", "tests/client/test_watchdog_arming.py", "tests/client/test_settings.py"),
             _NAMES,
         ),
     ),
@@ -96,6 +101,7 @@ CORE: tuple[Target, ...] = (
             "tests/client/test_cli_outcomes.py",
             "tests/client/test_cli.py",
             "tests/client/test_cli_exit_code_help.py",
+            "tests/client/test_cli_settings.py",
             *_NAMES,
         ),
     ),
@@ -110,6 +116,7 @@ CORE: tuple[Target, ...] = (
             "tests/emulator/test_models_details.py",
             "tests/emulator/test_models_stateful.py",
             "tests/emulator/test_value_objects.py",
+            "tests/emulator/test_odd_input.py",
         ),
     ),
     Target(

@@ -135,8 +135,12 @@ class Job:
         return self.started_at + self.duration
 
     def status(self, now: float) -> JobStatus:
-        """The state at ``now``: rising rate while importing, then the decided outcome."""
-        if now < self.finishes_at:
+        """The state at ``now``: rising rate while importing, then the decided outcome.
+
+        A synchronous export (no duration) is done whatever the clock says; a
+        wall clock stepped back before the start reads as no progress yet.
+        """
+        if self.duration > 0 and now < self.finishes_at:
             elapsed = max(0.0, now - self.started_at)
             rate = int(100 * elapsed / self.duration)
             return JobStatus("importing", min(99, rate))  # pragma: no mutate (equivalent: the rate is < 100 here)

@@ -150,7 +150,9 @@ class EmulatorSettings:
 class ServerOptions:
     """What ``python -m dataarts_emulator`` runs: where it listens, and with which settings."""
 
-    host: str = setting("127.0.0.1", "interface to bind", config_key=False)
+    host: str = setting(
+        "127.0.0.1", "interface to bind; any other than loopback is warned about at start-up", config_key=False
+    )
     port: int = setting(8000, "port to listen on", config_key=False, minimum=0, maximum=65535)
     log_level: str = setting("info", "uvicorn log level", config_key=False)
     config: str | None = setting(None, "YAML or JSON file with tenants and settings", config_key=False)
@@ -162,15 +164,29 @@ class ServerOptions:
 
 @dataclass(frozen=True)
 class TenantFlags:
-    """The single-tenant flags: one more tenant, taking what they leave out from the demo tenant."""
+    """The single-tenant flags: one more tenant, taking what they leave out from the demo tenant.
+
+    Its credentials are the demo ones only when none is given: a tenant given a
+    token or an AK/SK of its own does not also accept the published demo
+    credentials (anyone who has read the README could call it).
+    """
 
     token: tuple[str, ...] = setting(
-        (), "IAM token of the command-line tenant", config_key=False, repeatable=True, shown_default="demo"
+        (),
+        "IAM token of the command-line tenant; with --token or --ak given, no demo credential is accepted",
+        config_key=False,
+        repeatable=True,
+        shown_default="demo",
     )
-    ak: str | None = setting(None, "access key of the command-line tenant", config_key=False, shown_default="demo")
-    sk: str | None = setting(None, "secret key of the command-line tenant", config_key=False, shown_default="demo")
+    ak: str | None = setting(
+        None,
+        "access key of the command-line tenant; with --token or --ak given, no demo credential is accepted",
+        config_key=False,
+        shown_default="demo",
+    )
+    sk: str | None = setting(None, "secret key of --ak", config_key=False, shown_default="demo")
     security_token: str | None = setting(
-        None, "makes that AK temporary: requests must send it as X-Security-Token", config_key=False
+        None, "makes --ak temporary: requests must send it as X-Security-Token", config_key=False
     )
     project_id: str | None = setting(None, "project of the command-line tenant", config_key=False, shown_default="demo")
     workspace: tuple[str, ...] = setting(
@@ -182,14 +198,18 @@ class TenantFlags:
         return any(getattr(self, f.name) for f in dataclasses.fields(self))
 
     def tenant(self) -> Tenant:
-        """The tenant these flags describe; the demo tenant fills the gaps."""
+        """The tenant these flags describe; the demo tenant fills the gaps (its credentials only if none is given)."""
         if bool(self.ak) != bool(self.sk):
             raise ConfigError("--ak and --sk go together")
+        if self.security_token and not self.ak:
+            raise ConfigError("--security-token goes with --ak and --sk (it makes that access key temporary)")
+        own = bool(self.token or self.ak)
+        keys = (AccessKey(self.ak, self.sk, self.security_token),) if self.ak and self.sk else ()
         return Tenant(
             project_id=self.project_id or DEMO_PROJECT_ID,
             workspaces=self.workspace or (DEMO_WORKSPACE,),
-            tokens=self.token or (DEMO_TOKEN,),
-            access_keys=(AccessKey(self.ak or DEMO_AK, self.sk or DEMO_SK, self.security_token),),
+            tokens=self.token if own else (DEMO_TOKEN,),
+            access_keys=keys if own else (AccessKey(DEMO_AK, DEMO_SK),),
             name="command-line",
         )
 

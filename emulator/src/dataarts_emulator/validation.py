@@ -226,6 +226,11 @@ def _check_body(
     return f"invalid request body: {_details(schema.iter_errors(document))}"
 
 
+def _refuse_constant(name: str) -> Any:
+    """``json.loads`` reads ``NaN``, ``Infinity`` and ``-Infinity``, which RFC 8259 does not have: refuse them."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def parse_json_text(body: bytes) -> Any:
     """The JSON document in ``body``; :class:`InvalidRequest` when it is not UTF-8 JSON text (RFC 8259).
 
@@ -233,7 +238,7 @@ def parse_json_text(body: bytes) -> Any:
     on such bodies are unprintable bytes or a RecursionError.
     """
     try:
-        document = json.loads(body.decode("utf-8"))
+        document = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
     except UnicodeDecodeError:
         raise InvalidRequest("invalid request body: JSON must be UTF-8 text") from None
     except RecursionError:

@@ -57,7 +57,13 @@ class ConfigurationError(DataArtsError, ValueError):
 
     Also a ``ValueError``, which these were before. The message names the
     arguments and environment variables involved, never their values.
+    ``problems`` holds each problem found (settings are checked all at once,
+    so there may be several); the message is them, one per line.
     """
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
 
 
 class ApiError(DataArtsError):

@@ -4,7 +4,7 @@ Every command is a thin call of the package's public helpers
 (:func:`~..download.export_to_file`, :func:`~..start.start_export`,
 :func:`~..wait.poll_export_status`, :func:`~..wait.wait_for_export`,
 :func:`~..download.download_export`) with a client from
-:func:`~..environment.client_from_env`, so the command line polls, retries
+:func:`~..environment.client_for`, so the command line polls, retries
 and downloads exactly as the library does; what is added is reading the
 arguments and printing the result.
 """
@@ -26,22 +26,14 @@ from ...models.export_state import ExportState
 from ...types import UNSET
 from ..backoff import DEFAULT_POLICY, RetryPolicy
 from ..download import download_export, export_to_file
-from ..environment import PROJECT_ID_ENVS, WORKSPACE_ENV, client_from_env
+from ..environment import client_for, resolve_settings
 from ..errors import ExportFailed
 from ..results import ExportReady, ExportSnapshot
 from ..start import start_export
 from ..wait import poll_export_status, wait_for_export
 from .outcomes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, report, restated
-from .output import (
-    PROG,
-    ProgressDisplay,
-    Scrubber,
-    count_download_bytes,
-    debug_logging,
-    print_json,
-    progress_display,
-)
-from .parser import build_parser
+from .output import PROG, ProgressDisplay, Sanitiser, count_download_bytes, progress_display, show_logs
+from .parser import OPTIONS, build_parser
 
 __all__ = ["COMMANDS", "main"]
 
@@ -64,18 +56,20 @@ class Context:
     policy: RetryPolicy
     progress: ProgressDisplay
     out: TextIO
+    sanitise: Sanitiser
 
     def target(self) -> _Target:
         """``project_id``, ``workspace`` and ``policy``, to pass to a helper as keywords."""
         return _Target(project_id=self.project_id, workspace=self.workspace, policy=self.policy)
 
+    def emit(self, line: str) -> None:
+        """The command's result on stdout, once the progress display has stopped.
 
-def _from_env(value: str | None, flag: str, names: Sequence[str], environ: Mapping[str, str]) -> str:
-    """``value``, else the first non-empty variable of ``names``; a usage error naming both when none is set."""
-    chosen = value or next((environ[name] for name in names if environ.get(name)), None)
-    if not chosen:
-        raise UsageError(f"no {flag.lstrip('-').replace('-', ' ')}: pass {flag} or set {' or '.join(names)}")
-    return chosen
+        At a terminal stdout and stderr are one screen: a bar still drawn
+        would redraw its rows over the line written below it.
+        """
+        self.progress.close()
+        self.out.write(f"{line}\n")
 
 
 def _check_dest(dest: Path) -> None:
@@ -110,13 +104,13 @@ def _cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         timeout=args.timeout,
         on_progress=ctx.progress,
     )
-    ctx.out.write(f"{path.absolute()}\n")
+    ctx.emit(ctx.sanitise.path(path.absolute()))
     return EXIT_OK
 
 
 def _cmd_start(args: argparse.Namespace, ctx: Context) -> int:
     uuid = start_export(ctx.client, **ctx.target(), body=_export_body(args), timeout=args.timeout)
-    ctx.out.write(f"{uuid}\n")
+    ctx.emit(ctx.sanitise(uuid))
     return EXIT_OK
 
 
@@ -136,7 +130,7 @@ def _snapshot_document(snapshot: ExportSnapshot) -> dict[str, Any]:
 
 def _cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     snapshot = poll_export_status(ctx.client, **ctx.target(), uuid=args.uuid, timeout=args.timeout)
-    print_json(ctx.out, _snapshot_document(snapshot))
+    ctx.emit(ctx.sanitise.json(_snapshot_document(snapshot)))
     if snapshot.status is ExportState.FAIL:
         raise ExportFailed(snapshot.uuid, group=snapshot.group, rate=snapshot.rate)
     return EXIT_OK
@@ -155,7 +149,7 @@ def _ready_document(ready: ExportReady) -> dict[str, Any]:
 
 def _cmd_wait(args: argparse.Namespace, ctx: Context) -> int:
     ready = wait_for_export(ctx.client, **ctx.target(), uuid=args.uuid, timeout=args.timeout, on_progress=ctx.progress)
-    print_json(ctx.out, _ready_document(ready))
+    ctx.emit(ctx.sanitise.json(_ready_document(ready)))
     return EXIT_OK
 
 
@@ -163,7 +157,7 @@ def _cmd_download(args: argparse.Namespace, ctx: Context) -> int:
     path = download_export(
         ctx.client, **ctx.target(), uuid=args.uuid, dest=args.dest, timeout=args.timeout, on_progress=ctx.progress
     )
-    ctx.out.write(f"{path.absolute()}\n")
+    ctx.emit(ctx.sanitise.path(path.absolute()))
     return EXIT_OK
 
 
@@ -177,23 +171,28 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
 
 
 def _context(
-    args: argparse.Namespace, environ: Mapping[str, str], policy: RetryPolicy, out: TextIO, err: TextIO
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    policy: RetryPolicy,
+    out: TextIO,
+    progress: ProgressDisplay,
+    sanitise: Sanitiser,
 ) -> Context:
-    project_id = _from_env(args.project_id, "--project-id", PROJECT_ID_ENVS, environ)
-    workspace = _from_env(args.workspace, "--workspace", (WORKSPACE_ENV,), environ)
-    if args.command in ("export", "download"):
-        _check_dest(args.dest)
-    progress = progress_display(err, quiet=args.quiet)
-    hooks = {"response": [count_download_bytes(progress.transfer)]}
-    client = client_from_env(
+    settings = resolve_settings(
         endpoint=args.endpoint,
         region=args.region,
-        project_id=project_id,
+        project_id=args.project_id,
+        workspace=args.workspace,
         environ=environ,
-        allow_insecure_http=args.allow_insecure_http,
-        httpx_args={"event_hooks": hooks},
+        spelling=OPTIONS,
+        target=True,
     )
-    return Context(client, project_id, workspace, policy, progress, out)
+    if args.command in ("export", "download"):
+        _check_dest(args.dest)
+    hooks = {"response": [count_download_bytes(progress.transfer)]}
+    client = client_for(settings, allow_insecure_http=args.allow_insecure_http, httpx_args={"event_hooks": hooks})
+    # With target=True, resolve_settings has refused a missing project ID or workspace.
+    return Context(client, settings.project_id or "", settings.workspace or "", policy, progress, out, sanitise)
 
 
 def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POLICY) -> int:
@@ -210,19 +209,18 @@ def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POL
     except SystemExit as stop:  # --help, or a usage error already printed by argparse
         return stop.code if isinstance(stop.code, int) else EXIT_OK if stop.code is None else EXIT_USAGE
     environ = os.environ
-    scrub = Scrubber(environ)
-    progress_uuid: str | None = None
+    scrub = Sanitiser(environ)
+    progress = progress_display(err, scrub, quiet=args.quiet)
     started = time.monotonic()
-    with debug_logging(args.verbose, err):
+    with show_logs(progress, verbose=args.verbose, retries=not args.quiet and err.isatty()):
         try:
-            ctx = _context(args, environ, policy, out, err)
+            ctx = _context(args, environ, policy, out, progress, scrub)
             try:
                 return COMMANDS[args.command](args, ctx)
             finally:
-                ctx.progress.close()
-                progress_uuid = ctx.progress.uuid
+                progress.close()
         except KeyboardInterrupt:
-            uuid = progress_uuid or getattr(args, "uuid", None)
+            uuid = progress.uuid or getattr(args, "uuid", None)
             later = (
                 f"; export {uuid} may still be running: `{PROG} status --uuid {uuid}` to check it, "
                 f"`{PROG} download --uuid {uuid}` to fetch its workbook (no partial file was kept)"

@@ -15,7 +15,7 @@ import httpx
 from ...models.batch_operation import BatchOperation
 from ..environment import AK_ENV, SK_ENV, TOKEN_ENV
 from ..errors import ApiError, ConfigurationError, DataArtsError, ExportFailed, ExportTimeout
-from .output import PROG, Scrubber, scrubbed_traceback
+from .output import PROG, Sanitiser, scrubbed_traceback
 
 __all__ = [
     "EXIT_API_ERROR",
@@ -119,10 +119,17 @@ def _plain_lines(error: BaseException) -> list[str]:
     return [str(error)]
 
 
+def _configuration_lines(error: ConfigurationError) -> list[str]:
+    """One problem on the error line; several counted there, one per detail line (all are found at once)."""
+    if len(error.problems) > 1:
+        return [f"{len(error.problems)} settings are missing or unusable:", *error.problems]
+    return [str(error)]
+
+
 OUTCOMES: tuple[tuple[type[BaseException], int, Callable[[Any], list[str]]], ...] = (
     (ExportFailed, EXIT_EXPORT_FAILED, _failure_lines),
     (ExportTimeout, EXIT_TIMEOUT, _timeout_lines),
-    (ConfigurationError, EXIT_USAGE, _plain_lines),  # UsageError included
+    (ConfigurationError, EXIT_USAGE, _configuration_lines),  # UsageError included
     (httpx.InvalidURL, EXIT_USAGE, _url_lines),
     (ApiError, EXIT_API_ERROR, _api_lines),
     (DataArtsError, EXIT_TRANSFER, _plain_lines),  # DownloadError, NetworkError, UnexpectedResponse
@@ -151,8 +158,8 @@ def restated(error: BaseException, timeout: float | None, elapsed: float) -> Bas
     return error
 
 
-def report(error: BaseException, shown: BaseException, err: TextIO, scrub: Scrubber, *, verbose: bool) -> int:
-    """Print ``shown`` as one scrubbed line (plus a failed export's logs); return its exit code.
+def report(error: BaseException, shown: BaseException, err: TextIO, scrub: Sanitiser, *, verbose: bool) -> int:
+    """Print ``shown`` as one sanitised line (plus a failed export's logs); return its exit code.
 
     ``error`` is what was raised, whose traceback ``--verbose`` prints.
     """
