@@ -37,6 +37,7 @@ _DOWNLOADING = (
     "tests/client/test_downloading.py",
     "tests/client/test_resume.py",
     "tests/client/test_disk_errors.py",
+    "tests/client/test_destination.py",
     "tests/client/test_async_helpers.py",
 )
 
@@ -56,7 +57,16 @@ CORE: tuple[Target, ...] = (
     Target(f"{CLIENT}/lib/download.py", _union(_TWINS, _DOWNLOADING)),
     Target(
         f"{CLIENT}/lib/atomic_file.py",
-        ("tests/client/test_atomic_file.py", "tests/client/test_disk_errors.py", "tests/client/test_downloading.py"),
+        (
+            "tests/client/test_atomic_file.py",
+            "tests/client/test_disk_errors.py",
+            "tests/client/test_downloading.py",
+            "tests/client/test_destination.py",
+        ),
+    ),
+    Target(
+        f"{CLIENT}/lib/destination.py",
+        ("tests/client/test_destination.py", "tests/client/test_disk_errors.py", "tests/client/test_downloading.py"),
     ),
     Target(f"{CLIENT}/lib/cli/outcomes.py", ("tests/client/test_cli_outcomes.py", "tests/client/test_cli.py")),
     Target(f"{EMULATOR}/auth.py", ("tests/emulator/test_auth.py", "tests/emulator/test_auth_limits.py")),
