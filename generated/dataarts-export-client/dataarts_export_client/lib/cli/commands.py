@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import signal
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,13 +27,14 @@ from ...models.export_param import ExportParam
 from ...models.export_state import ExportState
 from ...types import UNSET
 from ..backoff import DEFAULT_POLICY, RetryPolicy
+from ..destination import Destination, check_destination
 from ..download import download_export, export_to_file
 from ..environment import PROJECT_ID_ENVS, WORKSPACE_ENV, client_from_env
-from ..errors import ExportFailed
+from ..errors import DestinationError, ExportFailed
 from ..results import ExportReady, ExportSnapshot
 from ..start import start_export
 from ..wait import poll_export_status, wait_for_export
-from .outcomes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, report, restated
+from .outcomes import EXIT_OK, EXIT_SIGNAL_BASE, EXIT_USAGE, UsageError, report, restated
 from .output import (
     PROG,
     ProgressDisplay,
@@ -41,7 +44,8 @@ from .output import (
     print_json,
     progress_display,
 )
-from .parser import build_parser
+from .parser import WAIT_TIMEOUT, build_parser
+from .signals import Terminated, signal_of, signals_raise
 
 __all__ = ["COMMANDS", "main"]
 
@@ -78,10 +82,29 @@ def _from_env(value: str | None, flag: str, names: Sequence[str], environ: Mappi
     return chosen
 
 
-def _check_dest(dest: Path) -> None:
-    """Refuse, before an export is started, a destination that could never be written."""
-    if not dest.is_dir() and not dest.parent.is_dir():
-        raise UsageError(f"--dest: the directory {dest.parent} does not exist")
+def _destination(args: argparse.Namespace, out: TextIO) -> Destination:
+    """``--dest`` for the library: stdout's bytes for ``-``, else the path as typed (a trailing ``/`` kept)."""
+    return out.buffer if args.dest == "-" else args.dest
+
+
+def _overwrite(args: argparse.Namespace) -> bool | None:
+    """``--overwrite`` (True), ``--no-clobber`` (False), or neither (None): the library's ``overwrite``."""
+    return True if args.overwrite else False if args.no_clobber else None
+
+
+def _check_dest(args: argparse.Namespace, out: TextIO) -> None:
+    """Refuse, before an export is started, a destination that could never be written (the library's rules)."""
+    try:
+        check_destination(_destination(args, out), overwrite=_overwrite(args))
+    except DestinationError as error:
+        raise UsageError(f"--dest {args.dest}: {error.strerror}") from error
+
+
+def _saved(args: argparse.Namespace, ctx: Context, path: Path) -> int:
+    """Print where the workbook went (nothing when it went to stdout itself)."""
+    if args.dest != "-":
+        ctx.out.write(f"{path.absolute()}\n")
+    return EXIT_OK
 
 
 def _export_body(args: argparse.Namespace) -> ExportParam:
@@ -106,12 +129,12 @@ def _cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         ctx.client,
         **ctx.target(),
         body=_export_body(args),
-        dest=args.dest,
+        dest=_destination(args, ctx.out),
+        overwrite=_overwrite(args),
         timeout=args.timeout,
         on_progress=ctx.progress,
     )
-    ctx.out.write(f"{path.absolute()}\n")
-    return EXIT_OK
+    return _saved(args, ctx, path)
 
 
 def _cmd_start(args: argparse.Namespace, ctx: Context) -> int:
@@ -161,10 +184,15 @@ def _cmd_wait(args: argparse.Namespace, ctx: Context) -> int:
 
 def _cmd_download(args: argparse.Namespace, ctx: Context) -> int:
     path = download_export(
-        ctx.client, **ctx.target(), uuid=args.uuid, dest=args.dest, timeout=args.timeout, on_progress=ctx.progress
+        ctx.client,
+        **ctx.target(),
+        uuid=args.uuid,
+        dest=_destination(args, ctx.out),
+        overwrite=_overwrite(args),
+        timeout=args.timeout,
+        on_progress=ctx.progress,
     )
-    ctx.out.write(f"{path.absolute()}\n")
-    return EXIT_OK
+    return _saved(args, ctx, path)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
@@ -182,7 +210,7 @@ def _context(
     project_id = _from_env(args.project_id, "--project-id", PROJECT_ID_ENVS, environ)
     workspace = _from_env(args.workspace, "--workspace", (WORKSPACE_ENV,), environ)
     if args.command in ("export", "download"):
-        _check_dest(args.dest)
+        _check_dest(args, out)
     progress = progress_display(err, quiet=args.quiet)
     hooks = {"response": [count_download_bytes(progress.transfer)]}
     client = client_from_env(
@@ -194,6 +222,44 @@ def _context(
         httpx_args={"event_hooks": hooks},
     )
     return Context(client, project_id, workspace, policy, progress, out)
+
+
+_REACH = (
+    ("--endpoint", "endpoint"),
+    ("--region", "region"),
+    ("--project-id", "project_id"),
+    ("--workspace", "workspace"),
+)
+"""The options that say where the export is, as typed on the command line: a later command needs them too."""
+
+
+def _come_back(args: argparse.Namespace, uuid: str) -> str:
+    """What to run after an interruption: the ``status`` and ``download`` commands, with the user's options.
+
+    The options that find the export, and, for the download, where the
+    workbook goes and how (``--dest``, ``--overwrite``/``--no-clobber``,
+    a ``--timeout`` other than the default, ``--quiet``), each quoted for
+    the shell.
+    """
+    reach = [word for flag, name in _REACH if getattr(args, name) for word in (flag, getattr(args, name))]
+    reach += ["--allow-insecure-http"] if args.allow_insecure_http else []
+    fetch = ["--dest", args.dest] if getattr(args, "dest", os.curdir) != os.curdir else []
+    fetch += [
+        flag
+        for flag, name in (("--overwrite", "overwrite"), ("--no-clobber", "no_clobber"))
+        if getattr(args, name, False)
+    ]
+    if args.command in ("export", "download") and args.timeout != WAIT_TIMEOUT:
+        fetch += ["--timeout", f"{args.timeout:g}"]
+    fetch += ["--quiet"] if args.quiet else []
+
+    def command(name: str, *words: str) -> str:
+        return shlex.join([PROG, name, "--uuid", uuid, *words])
+
+    return (
+        f"export {uuid} may still be running: `{command('status', *reach)}` to check it, "
+        f"`{command('download', *reach, *fetch)}` to fetch its workbook (no temporary file was left)"
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POLICY) -> int:
@@ -213,7 +279,7 @@ def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POL
     scrub = Scrubber(environ)
     progress_uuid: str | None = None
     started = time.monotonic()
-    with debug_logging(args.verbose, err):
+    with debug_logging(args.verbose, err), signals_raise():
         try:
             ctx = _context(args, environ, policy, out, err)
             try:
@@ -221,16 +287,12 @@ def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POL
             finally:
                 ctx.progress.close()
                 progress_uuid = ctx.progress.uuid
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Terminated) as stop:
+            signum = signal_of(stop)
             uuid = progress_uuid or getattr(args, "uuid", None)
-            later = (
-                f"; export {uuid} may still be running: `{PROG} status --uuid {uuid}` to check it, "
-                f"`{PROG} download --uuid {uuid}` to fetch its workbook (no partial file was kept)"
-                if uuid
-                else ""
-            )
-            err.write(f"{PROG}: interrupted{scrub(later)}\n")
-            return EXIT_INTERRUPTED
+            later = f"; {_come_back(args, uuid)}" if uuid else ""
+            err.write(f"{PROG}: interrupted by {signal.Signals(signum).name}{scrub(later)}\n")
+            return EXIT_SIGNAL_BASE + signum
         except Exception as error:  # every error becomes an exit code and a line, not a traceback
             shown = restated(error, args.timeout, time.monotonic() - started)
             return report(error, shown, err, scrub, verbose=args.verbose)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import textwrap
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
 from ..environment import AK_ENV, ENDPOINT_ENV, PROJECT_ID_ENVS, REGION_ENVS, SK_ENV, TOKEN_ENV, WORKSPACE_ENV
@@ -143,12 +143,25 @@ def _add_timeout(parser: argparse.ArgumentParser, default: float, what: str) -> 
 
 
 def _add_dest(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    group = parser.add_argument_group("where the workbook goes")
+    group.add_argument(
         "--dest",
         metavar="PATH",
-        type=Path,
-        default=Path(),
-        help="file to write, or an existing directory to save the server's file name in (default: .)",
+        default=os.curdir,
+        help="a file (replaced when complete); an existing directory, for the server's file name (a trailing / "
+        "requires one); a FIFO or device, written through; or - for stdout (default: .)",
+    )
+    replacing = group.add_mutually_exclusive_group()
+    replacing.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="let the server's file name replace a file of that name in the directory (by default the first "
+        "free 'name (N).xlsx' is taken)",
+    )
+    replacing.add_argument(
+        "--no-clobber",
+        action="store_true",
+        help="never replace a file, not even the one --dest names (refused before the export starts)",
     )
 
 
