@@ -11,6 +11,8 @@ and every failure leaves the destination as it was and no temporary file.
 from __future__ import annotations
 
 import errno
+import fcntl
+import logging
 import os
 import secrets
 import stat
@@ -353,6 +355,31 @@ def test_without_hard_links_a_failed_rename_gives_the_claimed_name_back(
     assert listing(tmp_path) == []
 
 
+@pytest.mark.usefixtures("no_hard_links")
+def test_without_hard_links_a_claim_that_cannot_be_given_back_leaves_the_rename_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: Any) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    real_unlink = os.unlink
+
+    def busy(path: Any, *args: Any, **kwargs: Any) -> None:
+        if Path(path).name == "out.xlsx":
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY))
+        real_unlink(path, *args, **kwargs)
+
+    with AtomicFileWriter(tmp_path / "out.xlsx", Clobber.NUMBER) as writer:
+        writer.write(b"new")
+        monkeypatch.setattr(os, "replace", refuse)
+        monkeypatch.setattr(os, "unlink", busy)
+        with pytest.raises(DestinationError) as caught:
+            writer.commit()
+        monkeypatch.undo()
+    assert caught.value.errno == errno.EACCES
+    assert listing(tmp_path) == ["out.xlsx"], "the empty claim stays when it cannot be removed"
+
+
 def test_a_temporary_file_that_cannot_be_unlinked_after_the_link_does_not_undo_the_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -413,29 +440,67 @@ def test_a_live_download_keeps_its_temporary_file_however_old(tmp_path: Path) ->
     assert (tmp_path / "slow.xlsx").read_bytes() == b"a slow download, which finishes"
 
 
-def test_a_symlink_named_like_a_temporary_is_not_followed(tmp_path: Path) -> None:
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    victim = outside / "victim.txt"
+def test_only_regular_files_are_taken_as_stale(tmp_path: Path) -> None:
+    """A symlink (to an old file) or a FIFO named like a temporary file is left alone, and a FIFO is not waited on."""
+    victim = tmp_path / "victim.txt"
     victim.write_bytes(PREVIOUS)
+    age(victim, 10 * STALE_AFTER)
     folder = tmp_path / "folder"
     folder.mkdir()
     link = folder / ".x.xlsx.0123456789ab.part"
     link.symlink_to(victim)
     os.utime(link, (0, 0), follow_symlinks=False)
+    fifo = folder / ".y.xlsx.0123456789ab.part"
+    os.mkfifo(fifo)
+    age(fifo, 10 * STALE_AFTER)
     AtomicFileWriter(folder / "new.xlsx").close()
     assert victim.read_bytes() == PREVIOUS
     assert link.is_symlink()
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.parametrize(("idle", "removed"), [(STALE_AFTER, True), (STALE_AFTER - 0.5, False)])
+def test_a_temporary_file_is_stale_after_exactly_stale_after_seconds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, idle: float, removed: bool
+) -> None:
+    now = 1_700_000_000.0
+    left = tmp_path / ".x.xlsx.0123456789ab.part"
+    left.write_bytes(b"left behind")
+    os.utime(left, (now - idle, now - idle))
+    monkeypatch.setattr(time, "time", lambda: now)
+    AtomicFileWriter(tmp_path / "new.xlsx").close()
+    assert left.exists() is not removed
+
+
+def test_removing_a_stale_temporary_file_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="dataarts_export_client")
+    left = tmp_path / ".x.xlsx.0123456789ab.part"
+    left.write_bytes(b"left behind")
+    age(left, STALE_AFTER + 1)
+    AtomicFileWriter(tmp_path / "new.xlsx").close()
+    assert caplog.messages == [f"removed {left}, left by a download that was killed"]
+
+
+def test_a_file_system_without_locks_still_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_locks(*_args: Any) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with AtomicFileWriter(tmp_path / "out.xlsx") as writer:
+        writer.write(b"whole")
+        writer.commit()
+    assert (tmp_path / "out.xlsx").read_bytes() == b"whole"
 
 
 def test_an_unreadable_folder_skips_the_tidying(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: Any) -> None:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(os, "scandir", refuse)
+    monkeypatch.setattr(os, "listdir", refuse)
     with AtomicFileWriter(tmp_path / "out.xlsx") as writer:
         writer.write(b"whole")
         writer.commit()
+    monkeypatch.undo()
     assert listing(tmp_path) == ["out.xlsx"]
 
 

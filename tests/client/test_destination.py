@@ -20,8 +20,10 @@ nodes: a broken client run as root would replace them):
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import io
+import logging
 import os
 import socket
 import stat
@@ -32,17 +34,24 @@ from typing import Any
 import httpx
 import pytest
 
-from dataarts_export_client.lib import DestinationError, download_export, export_to_file
+from dataarts_export_client.lib import (
+    DestinationError,
+    async_download_export,
+    async_export_to_file,
+    download_export,
+    export_to_file,
+)
+from dataarts_export_client.lib.destination import StreamWriter
 from dataarts_export_client.models import ExportParam
 
-from .client_fakes import PROJECT_ID, SCRIPTED_POLICY, UUID, WORKSPACE, FakeClock, Script, client_for, workbook
+from .client_fakes import PROJECT_ID, SCRIPTED_POLICY, UUID, WORKSPACE, FakeClock, Script, Step, client_for, workbook
 from .range_fakes import MODES, RangeServer, assert_same_bytes, fetch
 
 CONTENT = b"PK\x03\x04" + bytes(range(256)) * 16
 MINE = b"the user's own file"
 
 
-def download(dest: Any, *steps: httpx.Response, **options: Any) -> tuple[Path, Script]:
+def download(dest: Any, *steps: Step, **options: Any) -> tuple[Path, Script]:
     """``download_export`` of ``steps`` (default: one workbook answer) to ``dest``; the path and the script."""
     script = Script(*(steps or (workbook(CONTENT),)))
     clock = FakeClock()
@@ -134,6 +143,40 @@ def test_overwrite_lets_the_server_name_replace_a_file(tmp_path: Path) -> None:
     assert listing(tmp_path) == ["report.xlsx"]
 
 
+def test_overwrite_false_refuses_a_file_that_appears_during_the_download(tmp_path: Path) -> None:
+    target = tmp_path / "mine.xlsx"
+
+    def answer(_request: httpx.Request) -> httpx.Response:
+        target.write_bytes(MINE)  # someone else's file, made after the check
+        return workbook(CONTENT)
+
+    script = Script(answer)
+    clock = FakeClock()
+    with pytest.raises(DestinationError) as caught:
+        download_export(
+            client_for(script),
+            project_id=PROJECT_ID,
+            workspace=WORKSPACE,
+            uuid=UUID,
+            dest=target,
+            overwrite=False,
+            timeout=600.0,
+            policy=SCRIPTED_POLICY,
+            clock=clock,
+            sleep=clock.sleep,
+        )
+    assert (caught.value.errno, caught.value.uuid) == (errno.EEXIST, UUID)
+    assert target.read_bytes() == MINE
+    assert listing(tmp_path) == ["mine.xlsx"]
+
+
+def test_an_empty_dest_is_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    path, _ = download("", workbook(CONTENT, name="report.xlsx"))
+    assert path == Path("report.xlsx")
+    assert (tmp_path / "report.xlsx").read_bytes() == CONTENT
+
+
 @pytest.mark.parametrize("overwrite", [None, False])
 def test_a_named_file_is_replaced_unless_overwrite_is_false(tmp_path: Path, overwrite: bool | None) -> None:
     target = tmp_path / "mine.xlsx"
@@ -144,6 +187,7 @@ def test_a_named_file_is_replaced_unless_overwrite_is_false(tmp_path: Path, over
         return
     error, script = refused(target, overwrite=overwrite)
     assert (error.errno, error.filename, error.uuid) == (errno.EEXIST, str(target), UUID)
+    assert error.strerror == "a file is already there (not replaced)"
     assert script.requests == [], "refused before asking the service anything"
     assert target.read_bytes() == MINE
 
@@ -224,9 +268,67 @@ def test_a_stream_is_never_rewound(tmp_path: Path, fifo: tuple[Path, int], mode:
     with pytest.raises(DestinationError) as caught:
         fetch(mode, server, path)
     assert (caught.value.errno, caught.value.filename, caught.value.uuid) == (errno.ESPIPE, str(path), UUID)
-    assert "cannot be rewound" in str(caught.value)
+    assert caught.value.strerror == "what was written cannot be rewound to take the file again from its start"
     assert server.statuses == [200, 200], "not retried: every attempt would meet the same stream"
     assert drain(reader) == CONTENT[:1000]
+
+
+class BrokenStream(io.BytesIO):
+    """A file object whose writes, flush or close fail as chosen (a reader gone: EPIPE; a full disk: ENOSPC)."""
+
+    def __init__(self, *, write: int | None = None, flush: int | None = None, close: int | None = None) -> None:
+        super().__init__()
+        self._failures = {"write": write, "flush": flush, "close": close}
+
+    def _fail(self, what: str) -> None:
+        code = self._failures[what]
+        if code is not None:
+            raise OSError(code, os.strerror(code))
+
+    def write(self, data: Any) -> int:
+        self._fail("write")
+        return super().write(data)
+
+    def flush(self) -> None:
+        self._fail("flush")
+        super().flush()
+
+    def close(self) -> None:
+        self._fail("close")
+        super().close()
+
+
+@pytest.mark.parametrize("failing", ["write", "flush"])
+def test_a_stream_that_refuses_the_bytes_is_a_destination_error_not_retried(failing: str) -> None:
+    error, script = refused(BrokenStream(**{failing: errno.EPIPE}))
+    assert (error.errno, error.strerror, error.filename, error.uuid) == (
+        errno.EPIPE,
+        os.strerror(errno.EPIPE),
+        "-",
+        UUID,
+    )
+    assert len(script.requests) == 1
+
+
+def test_an_owned_stream_that_fails_to_close_is_still_committed(tmp_path: Path) -> None:
+    assert StreamWriter(BrokenStream(close=errno.EIO), tmp_path, owned=True).commit() == tmp_path
+    StreamWriter(BrokenStream(close=errno.EIO), tmp_path, owned=True).close()
+
+
+def test_a_stream_download_counts_its_bytes(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="dataarts_export_client")
+    headers = workbook(CONTENT[:1000]).headers
+    chunks = [CONTENT[:600], CONTENT[600:1000]]
+    download(io.BytesIO(), lambda _request: httpx.Response(200, headers=headers, content=iter(chunks)))
+    assert f"export {UUID}: saved 1000 bytes" in caplog.messages
+
+
+def test_a_device_that_cannot_be_opened_is_a_destination_error(tmp_path: Path) -> None:
+    nothing = make_device(tmp_path / "nothing", stat.S_IFCHR, os.makedev(0, 0))  # no driver behind it
+    error, script = refused(nothing)
+    assert (error.errno, error.strerror) == (errno.ENXIO, os.strerror(errno.ENXIO))
+    assert (error.filename, error.uuid) == (str(nothing), UUID)
+    assert len(script.requests) == 1
 
 
 def test_a_symlink_to_a_file_is_followed_and_kept(tmp_path: Path) -> None:
@@ -272,8 +374,8 @@ def test_a_symlink_loop_is_refused(tmp_path: Path) -> None:
 def test_a_block_device_is_refused_before_anything_is_asked(tmp_path: Path) -> None:
     disk = make_device(tmp_path / "disk", stat.S_IFBLK, os.makedev(7, 200))
     error, script = refused(disk)
-    assert error.filename == str(disk)
-    assert "block device" in str(error)
+    assert (error.errno, error.filename) == (errno.EINVAL, str(disk))
+    assert error.strerror == "a block device, not a file or a directory (refused)"
     assert script.requests == []
     assert stat.S_ISBLK(os.stat(disk).st_mode)
     assert listing(tmp_path) == ["disk"]
@@ -284,7 +386,10 @@ def test_a_socket_is_refused(tmp_path: Path) -> None:
     with socket.socket(socket.AF_UNIX) as server:
         server.bind(str(path))
         error, script = refused(path)
-    assert "socket" in str(error)
+    assert (error.errno, error.strerror) == (
+        errno.EINVAL,
+        "a socket or another special file, not a file or a directory (refused)",
+    )
     assert script.requests == []
 
 
@@ -297,11 +402,14 @@ def terminal() -> Iterator[int]:
     os.close(controller)
 
 
-def test_a_terminal_device_is_refused(tmp_path: Path, terminal: int) -> None:
-    tty = make_device(tmp_path / "tty", stat.S_IFCHR, os.fstat(terminal).st_rdev)
+TERMINAL = "a terminal (a workbook is binary: send it to a file or a pipe)"
+
+
+def test_a_terminal_device_is_refused(terminal: int) -> None:
+    """The pseudo-terminal's own node: a pty opens only through its devpts path (a copy made with mknod gives EIO)."""
+    tty = os.ttyname(terminal)
     error, script = refused(tty)
-    assert (error.filename, error.uuid) == (str(tty), UUID)
-    assert "terminal" in str(error)
+    assert (error.errno, error.strerror, error.filename, error.uuid) == (errno.ENOTTY, TERMINAL, tty, UUID)
     assert len(script.requests) == 1, "found when the file came (opening a device up front could block), not retried"
     assert stat.S_ISCHR(os.stat(tty).st_mode)
 
@@ -312,7 +420,7 @@ def test_a_terminal_device_is_refused(tmp_path: Path, terminal: int) -> None:
 def test_a_trailing_slash_names_a_directory_that_must_exist(tmp_path: Path) -> None:
     error, script = refused(f"{tmp_path / 'newdir'}/")
     assert (error.errno, error.filename) == (errno.ENOENT, f"{tmp_path / 'newdir'}/")
-    assert "directory" in str(error)
+    assert error.strerror == "no such directory (a path ending in / names one; it is not created)"
     assert script.requests == []
     assert listing(tmp_path) == []
 
@@ -329,7 +437,7 @@ def test_a_trailing_slash_names_a_directory_that_must_exist(tmp_path: Path) -> N
 def test_a_file_in_a_missing_directory_is_refused_before_anything_is_asked(tmp_path: Path) -> None:
     error, script = refused(tmp_path / "missing" / "x.xlsx")
     assert (error.errno, error.uuid) == (errno.ENOENT, UUID)
-    assert str(tmp_path / "missing") in str(error)
+    assert error.strerror == f"the directory {tmp_path / 'missing'} does not exist"
     assert script.requests == []
 
 
@@ -346,7 +454,7 @@ def test_an_unwritable_directory_is_refused_before_anything_is_asked(
     monkeypatch.setattr(os, "access", no_writing)
     for dest in (tmp_path, tmp_path / "x.xlsx"):
         error, script = refused(dest)
-        assert error.errno == errno.EACCES
+        assert (error.errno, error.strerror) == (errno.EACCES, f"no permission to create files in {tmp_path}")
         assert script.requests == []
     assert asked == [(str(tmp_path), os.W_OK | os.X_OK)] * 2
 
@@ -362,8 +470,7 @@ def test_a_file_object_gets_the_bytes_and_is_left_open(mode: str) -> None:
 def test_a_terminal_file_object_is_refused_before_anything_is_asked(terminal: int) -> None:
     with os.fdopen(os.dup(terminal), "wb") as screen:
         error, script = refused(screen)
-    assert error.filename == "-"
-    assert "terminal" in str(error)
+    assert (error.errno, error.strerror, error.filename) == (errno.ENOTTY, TERMINAL, "-")
     assert script.requests == []
 
 
@@ -409,3 +516,60 @@ def test_a_destination_failing_after_the_export_names_the_uuid(tmp_path: Path, m
         f"export {UUID} is not lost: download it again with its uuid"
     )
     assert listing(tmp_path) == []
+
+
+# --- every helper passes overwrite on: download and export, sync and async --------------------------
+
+HELPERS = [("download", "sync"), ("download", "async"), ("export", "sync"), ("export", "async")]
+
+
+def call(helper: str, mode: str, script: Script, dest: Path, overwrite: bool) -> Path:
+    """``download_export``, ``export_to_file`` or their async twins, from ``script``, with ``overwrite``."""
+    clock = FakeClock()
+    options: dict[str, Any] = {
+        "project_id": PROJECT_ID,
+        "workspace": WORKSPACE,
+        "dest": dest,
+        "overwrite": overwrite,
+        "timeout": 600.0,
+        "policy": SCRIPTED_POLICY,
+        "clock": clock,
+    }
+    if helper == "download":
+        options["uuid"] = UUID
+    else:
+        options["body"] = ExportParam(ids=["1"], type_="TABLE_MODEL", asyn=True)
+    client = client_for(script)
+    if mode == "sync":
+        run = download_export if helper == "download" else export_to_file
+        return run(client, sleep=clock.sleep, **options)
+    arun = async_download_export if helper == "download" else async_export_to_file
+    return asyncio.run(arun(client, sleep=clock.async_sleep, **options))
+
+
+def answers(helper: str, *steps: Step) -> Script:
+    started = httpx.Response(200, json={"data": {"uuid": UUID}})
+    return Script(*(([started] if helper == "export" else []) + list(steps)))
+
+
+@pytest.mark.parametrize(("helper", "mode"), HELPERS)
+def test_every_helper_refuses_a_named_file_with_overwrite_false_before_asking(
+    tmp_path: Path, helper: str, mode: str
+) -> None:
+    target = tmp_path / "mine.xlsx"
+    target.write_bytes(MINE)
+    script = answers(helper)
+    with pytest.raises(DestinationError) as caught:
+        call(helper, mode, script, target, overwrite=False)
+    assert caught.value.errno == errno.EEXIST
+    assert script.requests == []
+    assert target.read_bytes() == MINE
+
+
+@pytest.mark.parametrize(("helper", "mode"), HELPERS)
+def test_every_helper_lets_the_server_name_replace_with_overwrite_true(tmp_path: Path, helper: str, mode: str) -> None:
+    (tmp_path / "report.xlsx").write_bytes(MINE)
+    path = call(helper, mode, answers(helper, workbook(CONTENT, name="report.xlsx")), tmp_path, overwrite=True)
+    assert path == tmp_path / "report.xlsx"
+    assert path.read_bytes() == CONTENT
+    assert listing(tmp_path) == ["report.xlsx"]

@@ -34,6 +34,7 @@ import errno
 import os
 import re
 import secrets
+import stat
 import sys
 import time
 from enum import Enum
@@ -52,8 +53,6 @@ __all__ = ["NUMBERED_NAMES", "O_BINARY", "STALE_AFTER", "AtomicFileWriter", "Clo
 
 O_BINARY = getattr(os, "O_BINARY", 0)
 """Windows only: no newline translation (0, nothing to add, elsewhere)."""
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-"""Not on Windows, which has no symlinks to fear here."""
 _NAME_BYTES = 64
 """How much of the target's name the temporary name repeats: enough to recognise it, short enough to fit."""
 _TEMPORARY = re.compile(r"\..+\.[0-9a-f]{12}\.part", re.DOTALL)
@@ -81,25 +80,31 @@ class Clobber(Enum):
 
 def _hold(fd: int) -> None:
     """Lock the temporary file for as long as this process lives, so that no other download takes it as stale."""
-    if sys.platform == "win32":  # pragma: no mutate block (unreachable on POSIX; Windows cannot remove an open file)
-        return
+    if sys.platform == "win32":  # pragma: no mutate block (unreachable on POSIX)
+        return  # Windows refuses to remove a file another process has open: no lock is needed
     with contextlib.suppress(OSError):  # no locks on this file system: the age alone protects the file
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def _remove_if_abandoned(path: Path) -> None:
-    """Remove ``path`` unless a live writer holds it (taking the lock proves its writer is gone)."""
-    if (
-        sys.platform == "win32"
-    ):  # pragma: no mutate block (unreachable on POSIX; Windows refuses to remove an open file)
-        with contextlib.suppress(OSError):
+def _remove_if_abandoned(path: Path, now: float) -> None:
+    """Remove ``path`` if it is a regular file idle for :data:`STALE_AFTER` that no live writer holds.
+
+    It is opened without following a symlink (and without waiting on a
+    FIFO) and judged by what was opened, so nothing swapped in meanwhile is
+    removed; taking its lock proves that its writer is gone.
+    """
+    if sys.platform == "win32":  # pragma: no mutate block (unreachable on POSIX)
+        with contextlib.suppress(OSError):  # a file another process has open cannot be removed on Windows
             path.unlink()
         return
     try:
-        fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return
     try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode) or now - status.st_mtime < STALE_AFTER:
+            return
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         path.unlink()
         logger.info("removed %s, left by a download that was killed", path)
@@ -109,27 +114,21 @@ def _remove_if_abandoned(path: Path) -> None:
         os.close(fd)
 
 
-def remove_stale_temporaries(directory: Path, *, now: float | None = None) -> None:
+def remove_stale_temporaries(directory: Path) -> None:
     """Remove the temporary files of killed downloads from ``directory``; never raises.
 
     Only names of :class:`AtomicFileWriter`'s pattern are looked at, only
     regular files (not what a symlink points to), only those not written to
     for :data:`STALE_AFTER` seconds, and only those no process holds.
     """
-    now = time.time() if now is None else now
     try:
-        entries = list(os.scandir(directory))
+        names = os.listdir(directory)
     except OSError:
         return
-    for entry in entries:
-        if not _TEMPORARY.fullmatch(entry.name):
-            continue
-        try:
-            status = entry.stat(follow_symlinks=False)
-        except OSError:
-            continue
-        if entry.is_file(follow_symlinks=False) and now - status.st_mtime >= STALE_AFTER:
-            _remove_if_abandoned(Path(entry.path))
+    now = time.time()
+    for name in names:
+        if _TEMPORARY.fullmatch(name):
+            _remove_if_abandoned(directory / name, now)
 
 
 def _temporary_beside(target: Path) -> Path:
@@ -149,8 +148,8 @@ def _link_new(source: Path, name: Path) -> None:
         os.link(source, name)
     except FileExistsError:
         raise
-    except OSError:
-        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_BINARY, 0o666))
+    except OSError:  # (the claim's mode does not matter: the file renamed over it keeps its own)
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_BINARY))
         try:
             os.replace(source, name)
         except OSError:

@@ -48,10 +48,9 @@ Destination = str | os.PathLike[str] | BinaryIO
 STREAM_PATH = Path("-")
 """What a download to a file object returns, and the name its errors give: the conventional name of a stream."""
 
-_O_NOCTTY = getattr(os, "O_NOCTTY", 0)
-"""Opening a terminal must not make it this process's controlling terminal (not on Windows)."""
+_STREAM_FLAGS = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | O_BINARY
+"""How a FIFO or a device is opened: no creating, no truncating, and a terminal never becomes this process's own."""
 _SEPARATORS = tuple(separator for separator in (os.sep, os.altsep) if separator)
-_REFUSED_KINDS = {stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
 
 
 class Writer(Protocol):
@@ -147,7 +146,7 @@ def _locate(dest: str | os.PathLike[str]) -> tuple[Path, _Kind]:
         return real, _Kind.FILE
     if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
         return Path(given), _Kind.STREAM
-    kind = _REFUSED_KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    kind = "a block device" if stat.S_ISBLK(mode) else "a socket or another special file"
     raise DestinationError(given, OSError(errno.EINVAL, f"{kind}, not a file or a directory (refused)"))
 
 
@@ -178,7 +177,7 @@ def check_destination(dest: Destination, *, overwrite: bool | None = None) -> No
 
 def _open_stream(path: Path) -> StreamWriter:
     try:
-        fd = os.open(path, os.O_WRONLY | _O_NOCTTY | O_BINARY)
+        fd = os.open(path, _STREAM_FLAGS)
     except OSError as exc:
         raise DestinationError(path, exc) from exc
     stream = os.fdopen(fd, "wb")
@@ -191,7 +190,7 @@ def _open_stream(path: Path) -> StreamWriter:
 def open_destination(dest: Destination, *, server_name: str | None, uuid: str, overwrite: bool | None) -> Writer:
     """The writer of a file answer for ``dest``, by the rules above; ``server_name`` is the answer's file name."""
     if not isinstance(dest, str | os.PathLike):
-        return StreamWriter(dest, STREAM_PATH, owned=False)
+        return StreamWriter(dest, STREAM_PATH, owned=False)  # pragma: no mutate (equivalent: None is as false)
     path, kind = _locate(dest)
     if kind is _Kind.DIRECTORY:
         name = safe_file_name(server_name, fallback=f"{uuid}.xlsx")
