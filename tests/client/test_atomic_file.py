@@ -518,6 +518,13 @@ def test_a_signal_while_the_temporary_file_is_created_leaves_none(
     assert listing(tmp_path) == []
 
 
+def test_a_temporary_file_removed_by_someone_else_is_no_error(tmp_path: Path) -> None:
+    writer = AtomicFileWriter(tmp_path / "out.xlsx")
+    writer.temporary.unlink()
+    writer.close()
+    assert listing(tmp_path) == []
+
+
 def test_a_writer_dropped_without_close_removes_its_file(tmp_path: Path) -> None:
     """A signal between the writer's creation and the caller's ``with`` drops it unclosed: it still tidies."""
     writer = AtomicFileWriter(tmp_path / "out.xlsx")

@@ -37,6 +37,7 @@ import secrets
 import stat
 import sys
 import time
+import weakref
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
@@ -166,7 +167,7 @@ class AtomicFileWriter:
 
     Use as a context manager: leaving the block without a commit (an
     exception, a ``return``) removes the temporary file; so does dropping
-    the writer unclosed. ``clobber`` says what the commit may do to a file
+    the writer unclosed (a ``weakref.finalize``). ``clobber`` says what the commit may do to a file
     already named ``target``; ``target`` is the committed file's path once
     :meth:`commit` returns (a numbered name, perhaps).
     """
@@ -175,7 +176,6 @@ class AtomicFileWriter:
         self.target = target
         self.written = 0
         self._clobber = clobber
-        self._done = True  # until the file exists, there is nothing to remove
         remove_stale_temporaries(target.parent)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_BINARY
         for _ in range(100):
@@ -184,6 +184,10 @@ class AtomicFileWriter:
                 fd = os.open(candidate, flags, 0o666)
                 self._file: BinaryIO = os.fdopen(fd, "wb")
                 self.temporary = candidate
+                # Should the writer be dropped unclosed (an exception right after its creation), this removes
+                # the file. Not a __del__: a finalizer that called back into this module while the garbage
+                # collector runs would be at the mercy of whatever that code was interrupted in.
+                self._discard = weakref.finalize(self, candidate.unlink, True)
                 self._done = False  # pragma: no mutate (equivalent: None is as false as False)
             except FileExistsError:
                 continue
@@ -205,10 +209,6 @@ class AtomicFileWriter:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        """A writer dropped without :meth:`close` (an exception right after its creation) removes its file too."""
         self.close()
 
     def write(self, chunk: bytes) -> None:
@@ -246,6 +246,7 @@ class AtomicFileWriter:
             self.abort()
             raise DestinationError(self.target, exc) from exc
         self._done = True  # pragma: no mutate (equivalent: a later abort finds nothing left to remove)
+        self._discard.detach()  # the file has its name; a second name that could not be dropped stays, as stale
         _fsync_directory(self.target.parent)
         return self.target
 
@@ -276,8 +277,7 @@ class AtomicFileWriter:
         self._done = True  # pragma: no mutate (equivalent: aborting twice is harmless)
         with contextlib.suppress(OSError):
             self._file.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.temporary.unlink()
+        self._discard()  # removes the temporary file (if it is still there), once
 
 
 def _fsync_directory(directory: Path) -> None:
