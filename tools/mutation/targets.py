@@ -40,6 +40,7 @@ _DOWNLOADING = (
     "tests/client/test_downloading.py",
     "tests/client/test_resume.py",
     "tests/client/test_disk_errors.py",
+    "tests/client/test_destination.py",
     "tests/client/test_async_helpers.py",
 )
 
@@ -90,6 +91,16 @@ CORE: tuple[Target, ...] = (
         f"{CLIENT}/lib/atomic_file.py",
         (
             "tests/client/test_atomic_file.py",
+            "tests/client/test_disk_errors.py",
+            "tests/client/test_downloading.py",
+            "tests/client/test_destination.py",
+            *_NAMES,
+        ),
+    ),
+    Target(
+        f"{CLIENT}/lib/destination.py",
+        (
+            "tests/client/test_destination.py",
             "tests/client/test_disk_errors.py",
             "tests/client/test_downloading.py",
             *_NAMES,

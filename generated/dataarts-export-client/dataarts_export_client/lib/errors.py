@@ -229,17 +229,26 @@ class TruncatedDownload(DownloadError):
 class DestinationError(DataArtsError, OSError):
     """The downloaded file cannot be written where it was asked to go: permission denied, no space left, ...
 
-    Not retried (another attempt would meet the same disk). No temporary
-    file is left, and a file already at the destination is unchanged. Also
-    an ``OSError`` with the failure's ``errno``, ``strerror`` and
-    ``filename`` (the destination); the original error is ``__cause__``.
+    Also a destination refused on principle: a missing directory, a block
+    device, a terminal, a file that may not be replaced. Not retried
+    (another attempt would meet the same disk). No temporary file is left,
+    and a file already at the destination is unchanged. Also an ``OSError``
+    with the failure's ``errno``, ``strerror`` and ``filename`` (the
+    destination, ``-`` for a file object); the original error is
+    ``__cause__``. ``uuid`` names the export when one was started (``None``
+    when the destination was refused before starting it), so that its
+    workbook can be downloaded without exporting again.
     """
 
-    def __init__(self, path: str | os.PathLike[str], cause: OSError) -> None:
+    def __init__(self, path: str | os.PathLike[str], cause: OSError, *, uuid: str | None = None) -> None:
         super().__init__(cause.errno, cause.strerror or type(cause).__name__, os.fspath(path))
+        self.uuid = uuid
 
     def __str__(self) -> str:
-        return f"cannot write {self.filename}: {self.strerror}"
+        text = f"cannot write {self.filename}: {self.strerror}"
+        if self.uuid is not None:
+            text += f"; export {self.uuid} is not lost: download it again with its uuid"
+        return text
 
 
 class InsecureTransportError(ConfigurationError):

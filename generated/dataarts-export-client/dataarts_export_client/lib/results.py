@@ -77,7 +77,8 @@ class ExportReady:
     """The export has succeeded and its file can be downloaded.
 
     Returned by ``wait_for_export``. ``file_name`` is the server's name from
-    ``Content-Disposition`` after sanitising (``None`` when the service said
+    ``Content-Disposition`` after sanitising (:func:`~.filenames.safe_file_name`:
+    a base name ending in ``.xlsx``; ``None`` when the service said
     ``success`` in JSON, or sent no name); ``content_type``,
     ``content_length`` and ``request_id`` describe the file answer that was
     seen (and closed unread).

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import signal
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,15 +27,17 @@ from ...models.export_param import ExportParam
 from ...models.export_state import ExportState
 from ...types import UNSET
 from ..backoff import DEFAULT_POLICY, RetryPolicy
+from ..destination import Destination, check_destination
 from ..download import download_export, export_to_file
 from ..environment import client_for, resolve_settings
-from ..errors import ExportFailed
+from ..errors import DestinationError, ExportFailed
 from ..results import ExportReady, ExportSnapshot
 from ..start import start_export
 from ..wait import poll_export_status, wait_for_export
-from .outcomes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, report, restated
+from .outcomes import EXIT_OK, EXIT_SIGNAL_BASE, EXIT_USAGE, UsageError, report, restated
 from .output import PROG, ProgressDisplay, Sanitiser, count_download_bytes, progress_display, show_logs
-from .parser import OPTIONS, build_parser
+from .parser import OPTIONS, WAIT_TIMEOUT, build_parser
+from .signals import Terminated, signal_of, signals_raise
 
 __all__ = ["COMMANDS", "main"]
 
@@ -72,10 +76,29 @@ class Context:
         self.out.write(f"{line}\n")
 
 
-def _check_dest(dest: Path) -> None:
-    """Refuse, before an export is started, a destination that could never be written."""
-    if not dest.is_dir() and not dest.parent.is_dir():
-        raise UsageError(f"--dest: the directory {dest.parent} does not exist")
+def _destination(args: argparse.Namespace, out: TextIO) -> Destination:
+    """``--dest`` for the library: stdout's bytes for ``-``, else the path as typed (a trailing ``/`` kept)."""
+    return out.buffer if args.dest == "-" else args.dest
+
+
+def _overwrite(args: argparse.Namespace) -> bool | None:
+    """``--overwrite`` (True), ``--no-clobber`` (False), or neither (None): the library's ``overwrite``."""
+    return True if args.overwrite else False if args.no_clobber else None
+
+
+def _check_dest(args: argparse.Namespace, out: TextIO) -> None:
+    """Refuse, before an export is started, a destination that could never be written (the library's rules)."""
+    try:
+        check_destination(_destination(args, out), overwrite=_overwrite(args))
+    except DestinationError as error:
+        raise UsageError(f"--dest {args.dest}: {error.strerror}") from error
+
+
+def _saved(args: argparse.Namespace, ctx: Context, path: Path) -> int:
+    """Print where the workbook went (nothing when it went to stdout itself)."""
+    if args.dest != "-":
+        ctx.emit(ctx.sanitise.path(path.absolute()))
+    return EXIT_OK
 
 
 def _export_body(args: argparse.Namespace) -> ExportParam:
@@ -100,12 +123,12 @@ def _cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         ctx.client,
         **ctx.target(),
         body=_export_body(args),
-        dest=args.dest,
+        dest=_destination(args, ctx.out),
+        overwrite=_overwrite(args),
         timeout=args.timeout,
         on_progress=ctx.progress,
     )
-    ctx.emit(ctx.sanitise.path(path.absolute()))
-    return EXIT_OK
+    return _saved(args, ctx, path)
 
 
 def _cmd_start(args: argparse.Namespace, ctx: Context) -> int:
@@ -155,10 +178,15 @@ def _cmd_wait(args: argparse.Namespace, ctx: Context) -> int:
 
 def _cmd_download(args: argparse.Namespace, ctx: Context) -> int:
     path = download_export(
-        ctx.client, **ctx.target(), uuid=args.uuid, dest=args.dest, timeout=args.timeout, on_progress=ctx.progress
+        ctx.client,
+        **ctx.target(),
+        uuid=args.uuid,
+        dest=_destination(args, ctx.out),
+        overwrite=_overwrite(args),
+        timeout=args.timeout,
+        on_progress=ctx.progress,
     )
-    ctx.emit(ctx.sanitise.path(path.absolute()))
-    return EXIT_OK
+    return _saved(args, ctx, path)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
@@ -188,11 +216,49 @@ def _context(
         target=True,
     )
     if args.command in ("export", "download"):
-        _check_dest(args.dest)
+        _check_dest(args, out)
     hooks = {"response": [count_download_bytes(progress.transfer)]}
     client = client_for(settings, allow_insecure_http=args.allow_insecure_http, httpx_args={"event_hooks": hooks})
     # With target=True, resolve_settings has refused a missing project ID or workspace.
     return Context(client, settings.project_id or "", settings.workspace or "", policy, progress, out, sanitise)
+
+
+_REACH = (
+    ("--endpoint", "endpoint"),
+    ("--region", "region"),
+    ("--project-id", "project_id"),
+    ("--workspace", "workspace"),
+)
+"""The options that say where the export is, as typed on the command line: a later command needs them too."""
+
+
+def _come_back(args: argparse.Namespace, uuid: str) -> str:
+    """What to run after an interruption: the ``status`` and ``download`` commands, with the user's options.
+
+    The options that find the export, and, for the download, where the
+    workbook goes and how (``--dest``, ``--overwrite``/``--no-clobber``,
+    a ``--timeout`` other than the default, ``--quiet``), each quoted for
+    the shell.
+    """
+    reach = [word for flag, name in _REACH if getattr(args, name) for word in (flag, getattr(args, name))]
+    reach += ["--allow-insecure-http"] if args.allow_insecure_http else []
+    fetch = ["--dest", args.dest] if getattr(args, "dest", os.curdir) != os.curdir else []
+    fetch += [
+        flag
+        for flag, name in (("--overwrite", "overwrite"), ("--no-clobber", "no_clobber"))
+        if getattr(args, name, False)
+    ]
+    if args.command in ("export", "download") and args.timeout != WAIT_TIMEOUT:
+        fetch += ["--timeout", f"{args.timeout:g}"]
+    fetch += ["--quiet"] if args.quiet else []
+
+    def command(name: str, *words: str) -> str:
+        return shlex.join([PROG, name, "--uuid", uuid, *words])
+
+    return (
+        f"export {uuid} may still be running: `{command('status', *reach)}` to check it, "
+        f"`{command('download', *reach, *fetch)}` to fetch its workbook (no temporary file was left)"
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POLICY) -> int:
@@ -212,23 +278,19 @@ def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POL
     scrub = Sanitiser(environ)
     progress = progress_display(err, scrub, quiet=args.quiet)
     started = time.monotonic()
-    with show_logs(progress, verbose=args.verbose, retries=not args.quiet and err.isatty()):
+    with show_logs(progress, verbose=args.verbose, retries=not args.quiet and err.isatty()), signals_raise():
         try:
             ctx = _context(args, environ, policy, out, progress, scrub)
             try:
                 return COMMANDS[args.command](args, ctx)
             finally:
                 progress.close()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Terminated) as stop:
+            signum = signal_of(stop)
             uuid = progress.uuid or getattr(args, "uuid", None)
-            later = (
-                f"; export {uuid} may still be running: `{PROG} status --uuid {uuid}` to check it, "
-                f"`{PROG} download --uuid {uuid}` to fetch its workbook (no partial file was kept)"
-                if uuid
-                else ""
-            )
-            err.write(f"{PROG}: interrupted{scrub(later)}\n")
-            return EXIT_INTERRUPTED
+            later = f"; {_come_back(args, uuid)}" if uuid else ""
+            err.write(f"{PROG}: interrupted by {signal.Signals(signum).name}{scrub(later)}\n")
+            return EXIT_SIGNAL_BASE + signum
         except Exception as error:  # every error becomes an exit code and a line, not a traceback
             shown = restated(error, args.timeout, time.monotonic() - started)
             return report(error, shown, err, scrub, verbose=args.verbose)

@@ -7,6 +7,7 @@ again later" from "fix your configuration" without parsing messages.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -24,6 +25,7 @@ __all__ = [
     "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_SIGNAL_BASE",
     "EXIT_TIMEOUT",
     "EXIT_TRANSFER",
     "EXIT_USAGE",
@@ -41,7 +43,9 @@ EXIT_API_ERROR = 3
 EXIT_TIMEOUT = 4
 EXIT_TRANSFER = 5
 EXIT_INTERNAL = 70
-EXIT_INTERRUPTED = 130
+EXIT_SIGNAL_BASE = 128
+"""A command stopped by signal N exits with 128 + N, as a shell reports a process killed by it."""
+EXIT_INTERRUPTED = EXIT_SIGNAL_BASE + signal.SIGINT
 
 EXIT_CODE_HELP: tuple[tuple[str, str], ...] = (
     (str(EXIT_OK), "success"),
@@ -53,7 +57,8 @@ EXIT_CODE_HELP: tuple[tuple[str, str], ...] = (
     (str(EXIT_TRANSFER), "download or network error: the transfer or the connection kept"),
     ("", "failing, an unreadable answer, or a destination that cannot be written"),
     (str(EXIT_INTERNAL), "unexpected internal error (--verbose shows the traceback)"),
-    (str(EXIT_INTERRUPTED), "interrupted (Ctrl-C)"),
+    ("128+N", "interrupted by signal N: 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP;"),
+    ("", "no temporary file is left"),
 )
 """The exit-code table of ``--help``: (code, meaning) rows, continuation rows with an empty code."""
 

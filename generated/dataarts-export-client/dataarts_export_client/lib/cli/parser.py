@@ -13,11 +13,11 @@ from __future__ import annotations
 import argparse
 import difflib
 import math
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any, NoReturn
 
 from ..environment import (
@@ -236,12 +236,25 @@ def _add_timeout(parser: argparse.ArgumentParser, default: float, what: str) -> 
 
 
 def _add_dest(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    group = parser.add_argument_group("where the workbook goes")
+    group.add_argument(
         "--dest",
         metavar="PATH",
-        type=Path,
-        default=Path(),
-        help="file to write, or an existing directory to save the server's file name in (default: .)",
+        default=os.curdir,
+        help="a file (replaced when complete); an existing directory, for the server's file name (a trailing / "
+        "requires one); a FIFO or device, written through; or - for stdout (default: .)",
+    )
+    replacing = group.add_mutually_exclusive_group()
+    replacing.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="let the server's file name replace a file of that name in the directory (by default the first "
+        "free 'name (N).xlsx' is taken)",
+    )
+    replacing.add_argument(
+        "--no-clobber",
+        action="store_true",
+        help="never replace a file, not even the one --dest names (refused before the export starts)",
     )
 
 
