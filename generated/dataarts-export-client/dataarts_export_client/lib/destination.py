@@ -43,7 +43,7 @@ from .filenames import safe_file_name
 
 __all__ = ["STREAM_PATH", "Destination", "StreamWriter", "Writer", "check_destination", "open_destination"]
 
-Destination = str | os.PathLike[str] | BinaryIO  # pragma: no mutate (equivalent: a type alias, read by type checkers only)
+Destination = str | os.PathLike[str] | BinaryIO  # pragma: no mutate (equivalent: a type alias, for type checkers)
 """A path (file, directory, FIFO or character device) or a writable binary file object."""
 STREAM_PATH = Path("-")
 """What a download to a file object returns, and the name its errors give: the conventional name of a stream."""
