@@ -18,16 +18,17 @@ from dataarts_export_client.lib import cli
 
 HELP_TABLE = """\
 exit codes:
-  0    success
-  1    the export failed (its logs and counts are printed on stderr)
-  2    usage or configuration error (bad arguments, no endpoint, no credentials)
-  3    API error (HTTP status, error code, message and request id on stderr)
-  4    timeout: the export may still finish; `wait` for it or `download` it
-       later with the uuid printed on stderr
-  5    download or network error: the transfer or the connection kept
-       failing, an unreadable answer, or a destination that cannot be written
-  70   unexpected internal error (--verbose shows the traceback)
-  130  interrupted (Ctrl-C)
+  0      success
+  1      the export failed (its logs and counts are printed on stderr)
+  2      usage or configuration error (bad arguments, no endpoint, no credentials)
+  3      API error (HTTP status, error code, message and request id on stderr)
+  4      timeout: the export may still finish; `wait` for it or `download` it
+         later with the uuid printed on stderr
+  5      download or network error: the transfer or the connection kept
+         failing, an unreadable answer, or a destination that cannot be written
+  70     unexpected internal error (--verbose shows the traceback)
+  128+N  interrupted by signal N: 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP;
+         no temporary file is left
 """
 
 

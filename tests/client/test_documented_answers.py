@@ -218,11 +218,18 @@ def test_export_to_file_reads_the_documented_answers_then_saves_the_workbook(tmp
     assert [report.percent for report in reports] == [0.0, 100.0, 100.0]
 
 
+def _cli_answers(monkeypatch: pytest.MonkeyPatch, *steps: Any) -> None:
+    """The CLI's settings resolve (a token, a loopback endpoint) and its client answers ``steps``."""
+    monkeypatch.setenv("DATAARTS_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("DATAARTS_TOKEN", "a-test-token")
+    monkeypatch.setattr(commands, "client_for", lambda *_args, **_kwargs: client_for(Script(*steps)))
+
+
 @pytest.mark.fact("F-RATE-3", "F-RESULT-5")
 def test_the_cli_status_prints_import_result_s_answer_as_100_percent(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(commands, "client_from_env", lambda **_: client_for(Script(answer(IMPORT_RESULT_SUCCESS))))
+    _cli_answers(monkeypatch, answer(IMPORT_RESULT_SUCCESS))
     code = cli.main(["status", "--uuid", UUID, "--project-id", PROJECT_ID, "--workspace", WORKSPACE])
     printed = json.loads(capsys.readouterr().out)
     assert code == 0
@@ -234,7 +241,7 @@ def test_the_cli_status_prints_import_result_s_answer_as_100_percent(
 def test_the_cli_status_prints_the_seed_s_answer_as_0_percent(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(commands, "client_from_env", lambda **_: client_for(Script(answer(SEED_IMPORTING))))
+    _cli_answers(monkeypatch, answer(SEED_IMPORTING))
     code = cli.main(["status", "--uuid", UUID, "--project-id", PROJECT_ID, "--workspace", WORKSPACE])
     printed = json.loads(capsys.readouterr().out)
     assert (code, printed["status"], printed["percent"], printed["group"]) == (0, "importing", 0.0, None)
