@@ -1,8 +1,11 @@
 """Suite-wide fixtures and isolation.
 
 Importing Huawei's official SDK writes ``$HOME/.huaweicloud/application_id``;
-the suite points ``HOME`` at a private temporary directory before anything
-imports it, so tests never touch the real home directory.
+:mod:`tests.hygiene` points ``HOME`` (and ``TMPDIR``) at a private temporary
+folder when the session starts, before any test module imports it, so tests
+never touch the real home directory; at the end it fails the session if a
+test left a temporary file, a process or a listening socket behind, and
+removes the folder.
 
 Emulators come from the emulator's pytest plugin (``dataarts_emulator``,
 ``dataarts_client``, ...; :mod:`dataarts_emulator.pytest_plugin`), which also
@@ -15,14 +18,12 @@ passed. Tests that provoke that path on purpose carry
 
 from __future__ import annotations
 
-import os
-import tempfile
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
 
-_HOME = tempfile.mkdtemp(prefix="dataarts-tests-home-")
-os.environ["HOME"] = _HOME
+pytest_plugins = ("tests.hygiene",)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,3 +38,16 @@ def repo_root() -> Path:
 def spec_path() -> Path:
     """The hand-written spec, the single source of truth."""
     return ROOT / "openapi.yaml"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failing test that pins facts of docs/fidelity.md (``@pytest.mark.fact``) names them in its report."""
+    report: pytest.TestReport = yield
+    facts = [fact for marker in item.iter_markers("fact") for fact in marker.args]
+    if report.failed and facts:
+        named = ", ".join(dict.fromkeys(facts))
+        report.sections.append(("fidelity facts", f"this test pins {named} of docs/fidelity.md, which it now breaks"))
+    return report

@@ -10,9 +10,11 @@
   machine starts ``curl`` and ``python``; nothing else depends on timing (the
   walkthrough polls until the workbook is there).
 - Other shell blocks hold commands a reader types: each ``make`` line must be a
-  real target (``make -n``), each ``python -m dataarts_emulator`` and
-  ``dataarts-export`` line must parse, and each ``schemathesis`` line must name
-  real options.
+  real target (``make -n``) and its ``EMULATOR_ARGS`` real flags, each
+  ``dataarts-emulator``, ``python -m dataarts_emulator`` and ``dataarts-export``
+  line must parse, and each ``schemathesis`` line must name real options.
+- The block of helper signatures (marked ``<!-- readme-test: signatures of
+  dataarts_export_client.lib -->``) must match the helpers' real signatures.
 - ``yaml`` blocks are emulator config files and must load.
 - The plugin's quick start (the ``python`` block marked
   ``<!-- readme-test: pytest file test_my_pipeline.py -->``) is a test file
@@ -22,7 +24,9 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import inspect
 import os
 import re
 import shlex
@@ -38,6 +42,7 @@ import pytest
 
 from dataarts_emulator.config import load_config_file, options_from
 from dataarts_emulator.harness import RunningEmulator
+from dataarts_export_client import lib
 from dataarts_export_client.lib.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +53,7 @@ DOCUMENTED_URL = "http://127.0.0.1:8000"
 RUN_MARKER = "<!-- readme-test: run against the emulator -->"
 QUICK_START_FILE = "test_my_pipeline.py"
 QUICK_START_MARKER = f"<!-- readme-test: pytest file {QUICK_START_FILE} -->"
+SIGNATURES = "<!-- readme-test: signatures of dataarts_export_client.lib -->"
 BLOCK_RE = re.compile(r"(?P<marker><!--[^\n]*-->\n)?```(?P<lang>[a-z]*)\n(?P<body>.*?)```", re.DOTALL)
 
 
@@ -248,28 +254,79 @@ def test_the_plugin_quick_start_is_a_passing_test_file(tmp_path: Path) -> None:
 def test_shell_commands_name_real_targets_and_flags() -> None:
     checked = 0
     for body, run in blocks({"bash", "sh", "console"}):
-        if run:
-            continue
-        for words in command_lines(body):
-            if words[0] == "make":
-                result = subprocess.run(
-                    ["make", "-n", *words[1:]], cwd=ROOT, capture_output=True, text=True, check=False
-                )
-                assert result.returncode == 0, f"{' '.join(words)}: {result.stderr}"
-            elif words[0] == "dataarts-export":
-                build_parser().parse_args(words[1:])
-            elif "dataarts_emulator" in words:
-                options_from(words[words.index("dataarts_emulator") + 1 :], environ={})
-            elif words[0].endswith("schemathesis") and words[1:2] == ["run"]:
-                help_text = subprocess.run(
-                    [str(ROOT / ".venv/bin/schemathesis"), "run", "--help"], capture_output=True, text=True, check=True
-                ).stdout
-                for flag in (word.split("=")[0] for word in words if word.startswith("--")):
-                    assert flag in help_text, f"schemathesis run has no {flag}"
-            else:
-                continue
-            checked += 1
+        if not run:
+            checked += sum(check_command(words) for words in command_lines(body))
     assert checked >= 6
+
+
+def check_command(words: list[str]) -> bool:
+    """Fail unless a reader's command names a real target or real flags; False for commands not checked."""
+    if words[0] == "make":
+        result = subprocess.run(["make", "-n", *words[1:]], cwd=ROOT, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, f"{' '.join(words)}: {result.stderr}"
+        for word in words:
+            if word.startswith("EMULATOR_ARGS="):
+                options_from(shlex.split(word.removeprefix("EMULATOR_ARGS=")), environ={})
+    elif words[0] == "dataarts-export":
+        build_parser().parse_args(words[1:])
+    elif Path(words[0]).name == "dataarts-emulator" and words[1:] == ["--help"]:
+        with pytest.raises(SystemExit) as shown:
+            options_from(words[1:], environ={})
+        assert shown.value.code == 0
+    elif Path(words[0]).name == "dataarts-emulator":
+        options_from(words[1:], environ={})
+    elif "dataarts_emulator" in words:
+        options_from(words[words.index("dataarts_emulator") + 1 :], environ={})
+    elif words[0].endswith("schemathesis") and words[1:2] == ["run"]:
+        help_text = subprocess.run(
+            [str(ROOT / ".venv/bin/schemathesis"), "run", "--help"], capture_output=True, text=True, check=True
+        ).stdout
+        for flag in (word.split("=")[0] for word in words if word.startswith("--")):
+            assert flag in help_text, f"schemathesis run has no {flag}"
+    else:
+        return False
+    return True
+
+
+def test_the_signatures_shown_are_the_helpers_signatures() -> None:
+    """Each line of the signatures block, read as a ``def``, matches the helper's real signature.
+
+    Same names in the same order and of the same kind, the same defaults and
+    return type; a parameter may be left out only if it has a default (the
+    text says which: ``clock`` and ``sleep``).
+    """
+    text = README.read_text(encoding="utf-8")
+    (body,) = [match["body"] for match in BLOCK_RE.finditer(text) if (match["marker"] or "").strip() == SIGNATURES]
+    lines = body.splitlines()
+    assert len(lines) >= 5
+    for line in lines:
+        shown = ast.parse(f"def {line}: ...").body[0]
+        assert isinstance(shown, ast.FunctionDef)
+        real = inspect.signature(getattr(lib, shown.name))
+        shown_params = {arg.arg: (kind, default) for kind, arg, default in _shown_parameters(shown.args)}
+        for name, parameter in real.parameters.items():
+            if name not in shown_params:
+                assert name in {"clock", "sleep"}, (line, name)
+                assert parameter.default is not parameter.empty, (line, name)
+                continue
+            kind, default = shown_params[name]
+            assert parameter.kind == kind, (line, name)
+            if default is None:
+                assert parameter.default is parameter.empty, f"{line}: {name} has a default"
+            else:
+                assert parameter.default == eval(ast.unparse(default), vars(lib)), (line, name)  # noqa: S307
+        assert [name for name in real.parameters if name in shown_params] == list(shown_params), line
+        assert shown.returns is not None
+        assert ast.unparse(shown.returns) == real.return_annotation, line
+
+
+def _shown_parameters(args: ast.arguments) -> Iterator[tuple[inspect._ParameterKind, ast.arg, ast.expr | None]]:
+    positional = [*args.posonlyargs, *args.args]
+    defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    for arg, default in zip(positional, defaults, strict=True):
+        yield inspect.Parameter.POSITIONAL_OR_KEYWORD, arg, default
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        yield inspect.Parameter.KEYWORD_ONLY, arg, kw_default
 
 
 def test_yaml_blocks_are_valid_emulator_configs(tmp_path: Path) -> None:

@@ -112,7 +112,7 @@ def workbook(
 def error(
     status_code: int,
     *,
-    code: str = "DLG.0818",
+    code: str = "EMU.0404",
     msg: str = "The export task does not exist.",
     request_id: str | None = "req-err",
     retry_after: str | None = None,

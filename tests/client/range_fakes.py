@@ -20,6 +20,7 @@ import httpx
 
 from dataarts_export_client import Client
 from dataarts_export_client.lib import RetryPolicy, async_download_export, download_export
+from dataarts_export_client.lib.destination import Destination
 
 from .client_fakes import BASE_URL, PROJECT_ID, UUID, WORKSPACE, XLSX, BreakingStream, FakeClock
 
@@ -85,7 +86,7 @@ RESUME_POLICY = RetryPolicy(jitter="none", retry_interval=0.5, max_retries=3, ma
 def fetch(
     mode: str,
     server: Callable[[httpx.Request], httpx.Response],
-    dest: Path,
+    dest: Destination,
     clock: FakeClock | None = None,
     **kwargs: Any,
 ) -> Path:

@@ -152,7 +152,7 @@ async def test_async_download_to_directory(tmp_path: Path) -> None:
         clock=clock,
         sleep=clock.async_sleep,
     )
-    assert path == tmp_path / "passwd"
+    assert path == tmp_path / "passwd.xlsx"
     assert path.read_bytes() == CONTENT
     assert [report.status for report in reports] == [ExportState.IMPORTING, ExportState.SUCCESS]
 

@@ -11,16 +11,19 @@ and every failure leaves the destination as it was and no temporary file.
 from __future__ import annotations
 
 import errno
+import fcntl
+import logging
 import os
 import secrets
 import stat
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
 
-from dataarts_export_client.lib.atomic_file import AtomicFileWriter, resolve_destination
+from dataarts_export_client.lib.atomic_file import STALE_AFTER, AtomicFileWriter, Clobber
 from dataarts_export_client.lib.errors import DestinationError
 
 PREVIOUS = b"the workbook that was there before"
@@ -75,6 +78,19 @@ def test_a_long_name_is_cut_in_the_temporary_name(tmp_path: Path, names: list[st
     names.append("dddddddddddd")
     with AtomicFileWriter(tmp_path / long_name) as writer:
         assert writer.temporary.name == "." + "x" * 64 + ".dddddddddddd.part"
+
+
+def test_the_temporary_name_is_cut_by_bytes_not_characters(tmp_path: Path, names: list[str]) -> None:
+    """60 emoji and .xlsx make a valid 245-byte name; cut at 64 characters, its temporary name would not be."""
+    name = "\N{GRINNING FACE}" * 60 + ".xlsx"
+    names.extend(["eeeeeeeeeeee", "ffffffffffff"])
+    with AtomicFileWriter(tmp_path / name) as writer:
+        assert writer.temporary.name == "." + "\N{GRINNING FACE}" * 16 + ".eeeeeeeeeeee.part"
+        writer.write(b"whole")
+        writer.commit()
+    assert (tmp_path / name).read_bytes() == b"whole"
+    with AtomicFileWriter(tmp_path / ("\N{LATIN SMALL LETTER E WITH ACUTE}" * 40)) as writer:  # 2 bytes each
+        assert writer.temporary.name == "." + "\N{LATIN SMALL LETTER E WITH ACUTE}" * 32 + ".ffffffffffff.part"
 
 
 @pytest.fixture
@@ -162,15 +178,6 @@ def test_directories_that_cannot_be_opened_skip_the_directory_fsync(
     assert (tmp_path / "out.xlsx").read_bytes() == b"whole"
 
 
-@pytest.mark.parametrize(
-    ("server_name", "expected"),
-    [("report.xlsx", "report.xlsx"), ("../../etc/passwd", "passwd"), (None, "u-1.xlsx"), ("..", "u-1.xlsx")],
-)
-def test_a_directory_destination_gets_a_safe_name(tmp_path: Path, server_name: str | None, expected: str) -> None:
-    assert resolve_destination(tmp_path, server_name, "u-1") == tmp_path / expected
-    assert resolve_destination(tmp_path / "given.xlsx", server_name, "u-1") == tmp_path / "given.xlsx"
-
-
 class FullDisk:
     """A file on a full disk: writes (and the flush of ``close``) fail with ENOSPC; seeking fails if asked to."""
 
@@ -243,3 +250,284 @@ def test_a_directory_fsync_that_fails_does_not_undo_the_commit(tmp_path: Path, m
         writer.write(b"whole")
         assert writer.commit() == tmp_path / "out.xlsx"
     assert (tmp_path / "out.xlsx").read_bytes() == b"whole"
+
+
+# --- what a commit may replace -----------------------------------------------------------------------
+
+
+def test_a_numbered_commit_takes_the_first_free_name_at_the_moment_of_the_rename(tmp_path: Path) -> None:
+    """The name is claimed when the file is complete: one that appeared during the download is kept."""
+    target = tmp_path / "out.xlsx"
+    with AtomicFileWriter(target, Clobber.NUMBER) as writer:
+        writer.write(b"new")
+        target.write_bytes(PREVIOUS)
+        (tmp_path / "out (1).xlsx").write_bytes(PREVIOUS)
+        assert writer.commit() == tmp_path / "out (2).xlsx"
+    assert writer.target == tmp_path / "out (2).xlsx"
+    assert target.read_bytes() == PREVIOUS
+    assert (tmp_path / "out (2).xlsx").read_bytes() == b"new"
+    assert listing(tmp_path) == ["out (1).xlsx", "out (2).xlsx", "out.xlsx"]
+
+
+def test_a_numbered_commit_takes_the_name_itself_when_free(tmp_path: Path) -> None:
+    with AtomicFileWriter(tmp_path / "out.xlsx", Clobber.NUMBER) as writer:
+        writer.write(b"new")
+        assert writer.commit() == tmp_path / "out.xlsx"
+    assert listing(tmp_path) == ["out.xlsx"]
+
+
+def test_a_numbered_name_of_a_long_name_still_fits(tmp_path: Path) -> None:
+    name = "\N{LATIN SMALL LETTER E WITH ACUTE}" * 125 + ".xlsx"  # 255 bytes
+    (tmp_path / name).write_bytes(PREVIOUS)
+    with AtomicFileWriter(tmp_path / name, Clobber.NUMBER) as writer:
+        writer.write(b"new")
+        committed = writer.commit()
+    assert committed.name == "\N{LATIN SMALL LETTER E WITH ACUTE}" * 123 + " (1).xlsx"
+    assert len(os.fsencode(committed.name)) == 255
+
+
+def test_a_hundred_taken_names_are_a_destination_error(tmp_path: Path) -> None:
+    (tmp_path / "out.xlsx").write_bytes(PREVIOUS)
+    for number in range(1, 100):
+        (tmp_path / f"out ({number}).xlsx").write_bytes(PREVIOUS)
+    with AtomicFileWriter(tmp_path / "out.xlsx", Clobber.NUMBER) as writer:
+        writer.write(b"new")
+        with pytest.raises(DestinationError) as caught:
+            writer.commit()
+    assert caught.value.errno == errno.EEXIST
+    assert str(caught.value) == f"cannot write {tmp_path / 'out.xlsx'}: it and 99 numbered names are taken"
+    assert len(listing(tmp_path)) == 100
+    assert (tmp_path / "out (99).xlsx").read_bytes() == PREVIOUS
+
+
+def test_a_refusing_commit_keeps_a_file_that_appeared(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    with AtomicFileWriter(target, Clobber.REFUSE) as writer:
+        writer.write(b"new")
+        target.write_bytes(PREVIOUS)
+        with pytest.raises(DestinationError) as caught:
+            writer.commit()
+    assert (caught.value.errno, caught.value.filename) == (errno.EEXIST, str(target))
+    assert str(caught.value) == f"cannot write {target}: a file is already there (not replaced)"
+    assert target.read_bytes() == PREVIOUS
+    assert listing(tmp_path) == ["out.xlsx"]
+
+
+@pytest.fixture
+def no_hard_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file system without hard links (FAT, some network shares): ``os.link`` fails with EPERM."""
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(os, "link", refuse)
+
+
+@pytest.mark.usefixtures("no_hard_links")
+def test_without_hard_links_a_name_is_claimed_then_replaced(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    target.write_bytes(PREVIOUS)
+    with AtomicFileWriter(target, Clobber.NUMBER) as writer:
+        writer.write(b"new")
+        assert writer.commit() == tmp_path / "out (1).xlsx"
+    with AtomicFileWriter(target, Clobber.REFUSE) as writer:
+        writer.write(b"new")
+        with pytest.raises(DestinationError):
+            writer.commit()
+    assert target.read_bytes() == PREVIOUS
+    assert (tmp_path / "out (1).xlsx").read_bytes() == b"new"
+    assert listing(tmp_path) == ["out (1).xlsx", "out.xlsx"]
+
+
+@pytest.mark.usefixtures("no_hard_links")
+def test_without_hard_links_a_failed_rename_gives_the_claimed_name_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: Any) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    with AtomicFileWriter(tmp_path / "out.xlsx", Clobber.NUMBER) as writer:
+        writer.write(b"new")
+        monkeypatch.setattr(os, "replace", refuse)
+        with pytest.raises(DestinationError) as caught:
+            writer.commit()
+    assert caught.value.errno == errno.EACCES
+    assert listing(tmp_path) == []
+
+
+@pytest.mark.usefixtures("no_hard_links")
+def test_without_hard_links_a_claim_that_cannot_be_given_back_leaves_the_rename_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: Any) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    real_unlink = os.unlink
+
+    def busy(path: Any, *args: Any, **kwargs: Any) -> None:
+        if Path(path).name == "out.xlsx":
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY))
+        real_unlink(path, *args, **kwargs)
+
+    with AtomicFileWriter(tmp_path / "out.xlsx", Clobber.NUMBER) as writer:
+        writer.write(b"new")
+        monkeypatch.setattr(os, "replace", refuse)
+        monkeypatch.setattr(os, "unlink", busy)
+        with pytest.raises(DestinationError) as caught:
+            writer.commit()
+        monkeypatch.undo()
+    assert caught.value.errno == errno.EACCES
+    assert listing(tmp_path) == ["out.xlsx"], "the empty claim stays when it cannot be removed"
+
+
+def test_a_temporary_file_that_cannot_be_unlinked_after_the_link_does_not_undo_the_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbook has its name: failing to remove the second name only leaves a stale temporary behind."""
+    real_unlink = os.unlink
+
+    def refuse(path: Any, *args: Any, **kwargs: Any) -> None:
+        if str(path).endswith(".part"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", refuse)
+    with AtomicFileWriter(tmp_path / "out.xlsx", Clobber.NUMBER) as writer:
+        writer.write(b"new")
+        assert writer.commit() == tmp_path / "out.xlsx"
+    assert (tmp_path / "out.xlsx").read_bytes() == b"new"
+
+
+# --- temporary files left by a killed download, and signals ----------------------------------------
+
+
+def age(path: Path, seconds: float) -> Path:
+    """Set ``path``'s modification time ``seconds`` into the past."""
+    past = time.time() - seconds
+    os.utime(path, (past, past))
+    return path
+
+
+def test_stale_temporaries_are_removed_by_the_next_writer_in_the_folder(tmp_path: Path) -> None:
+    """A killed download could not remove its file; the next one removes those no live download holds."""
+
+    def left(name: str, seconds_ago: float) -> Path:
+        path = tmp_path / name
+        path.write_bytes(b"left behind")
+        return age(path, seconds_ago)
+
+    left(".killed.xlsx.0123456789ab.part", STALE_AFTER + 1)
+    fresh = left(".fresh.xlsx.0123456789ab.part", STALE_AFTER - 5)  # perhaps created but not yet locked
+    others = [".x.part", "x.xlsx.0123456789ab.part", ".x.xlsx.0123456789AB.part", ".x.xlsx.0123456789a.part"]
+    for name in others:
+        left(name, STALE_AFTER + 1)
+    with AtomicFileWriter(tmp_path / "new.xlsx") as writer:
+        writer.write(b"new")
+        writer.commit()
+    assert listing(tmp_path) == sorted([fresh.name, "new.xlsx", *others])
+
+
+def test_a_live_download_keeps_its_temporary_file_however_old(tmp_path: Path) -> None:
+    with AtomicFileWriter(tmp_path / "slow.xlsx") as slow:
+        slow.write(b"a slow download")
+        age(slow.temporary, 10 * STALE_AFTER)
+        with AtomicFileWriter(tmp_path / "other.xlsx") as other:
+            other.write(b"x")
+            other.commit()
+        assert slow.temporary.exists()
+        slow.write(b", which finishes")
+        slow.commit()
+    assert (tmp_path / "slow.xlsx").read_bytes() == b"a slow download, which finishes"
+
+
+def test_only_regular_files_are_taken_as_stale(tmp_path: Path) -> None:
+    """A symlink (to an old file) or a FIFO named like a temporary file is left alone, and a FIFO is not waited on."""
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(PREVIOUS)
+    age(victim, 10 * STALE_AFTER)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    link = folder / ".x.xlsx.0123456789ab.part"
+    link.symlink_to(victim)
+    os.utime(link, (0, 0), follow_symlinks=False)
+    fifo = folder / ".y.xlsx.0123456789ab.part"
+    os.mkfifo(fifo)
+    age(fifo, 10 * STALE_AFTER)
+    AtomicFileWriter(folder / "new.xlsx").close()
+    assert victim.read_bytes() == PREVIOUS
+    assert link.is_symlink()
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.parametrize(("idle", "removed"), [(STALE_AFTER, True), (STALE_AFTER - 0.5, False)])
+def test_a_temporary_file_is_stale_after_exactly_stale_after_seconds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, idle: float, removed: bool
+) -> None:
+    now = 1_700_000_000.0
+    left = tmp_path / ".x.xlsx.0123456789ab.part"
+    left.write_bytes(b"left behind")
+    os.utime(left, (now - idle, now - idle))
+    monkeypatch.setattr(time, "time", lambda: now)
+    AtomicFileWriter(tmp_path / "new.xlsx").close()
+    assert left.exists() is not removed
+
+
+def test_removing_a_stale_temporary_file_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="dataarts_export_client")
+    left = tmp_path / ".x.xlsx.0123456789ab.part"
+    left.write_bytes(b"left behind")
+    age(left, STALE_AFTER + 1)
+    AtomicFileWriter(tmp_path / "new.xlsx").close()
+    assert caplog.messages == [f"removed {left}, left by a download that was killed"]
+
+
+def test_a_file_system_without_locks_still_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_locks(*_args: Any) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with AtomicFileWriter(tmp_path / "out.xlsx") as writer:
+        writer.write(b"whole")
+        writer.commit()
+    assert (tmp_path / "out.xlsx").read_bytes() == b"whole"
+
+
+def test_an_unreadable_folder_skips_the_tidying(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: Any) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(os, "listdir", refuse)
+    with AtomicFileWriter(tmp_path / "out.xlsx") as writer:
+        writer.write(b"whole")
+        writer.commit()
+    monkeypatch.undo()
+    assert listing(tmp_path) == ["out.xlsx"]
+
+
+def test_a_signal_while_the_temporary_file_is_created_leaves_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or the command line's SIGTERM/SIGHUP exception) just after the file was created."""
+
+    def interrupted(*_args: Any) -> IO[Any]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fdopen", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        AtomicFileWriter(tmp_path / "out.xlsx")
+    assert listing(tmp_path) == []
+
+
+def test_a_temporary_file_removed_by_someone_else_is_no_error(tmp_path: Path) -> None:
+    writer = AtomicFileWriter(tmp_path / "out.xlsx")
+    writer.temporary.unlink()
+    writer.close()
+    assert listing(tmp_path) == []
+
+
+def test_a_writer_dropped_without_close_removes_its_file(tmp_path: Path) -> None:
+    """A signal between the writer's creation and the caller's ``with`` drops it unclosed: it still tidies."""
+    writer = AtomicFileWriter(tmp_path / "out.xlsx")
+    writer.write(b"partial")
+    del writer
+    assert listing(tmp_path) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dataarts_export_client.lib import Backoff, parse_retry_after, safe_file_name
-from dataarts_export_client.lib.atomic_file import AtomicFileWriter, resolve_destination
+from dataarts_export_client.lib.atomic_file import AtomicFileWriter
+from dataarts_export_client.lib.filenames import clip_name, numbered_name
 from dataarts_export_client.types import content_disposition_file_name
 
 NOW = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
@@ -95,19 +97,61 @@ def test_safe_file_name_never_escapes_or_hides(candidate: str) -> None:
     assert name not in (".", "..")
     assert all(ord(ch) >= 32 and ord(ch) != 127 for ch in name)
     assert len(name.encode("utf-8")) <= 255
+    assert name.lower().endswith(".xlsx")
 
 
 def test_safe_file_name_falls_back() -> None:
     assert safe_file_name(None, fallback="u.xlsx") == "u.xlsx"
     assert safe_file_name("...", fallback="u.xlsx") == "u.xlsx"
     assert safe_file_name("..", fallback="../..") == "export.xlsx"
-    assert safe_file_name("nul", fallback="x") == "_nul"
+    assert safe_file_name("nul", fallback="x") == "_nul.xlsx"
+    assert safe_file_name("\udcff", fallback="u") == "u.xlsx"  # a lone surrogate is no character of a name
 
 
-def test_resolve_destination(tmp_path: Path) -> None:
-    assert resolve_destination(tmp_path / "f.xlsx", "server.xlsx", "u") == tmp_path / "f.xlsx"
-    assert resolve_destination(tmp_path, "../server.xlsx", "u") == tmp_path / "server.xlsx"
-    assert resolve_destination(str(tmp_path), None, "u") == tmp_path / "u.xlsx"
+@pytest.mark.parametrize(
+    ("candidate", "expected"),
+    [
+        ("Makefile", "Makefile.xlsx"),
+        ("report.xls", "report.xls.xlsx"),
+        ("report.XLSX", "report.XLSX"),
+        ("report.", "report.xlsx"),
+        (".xlsx", "xlsx.xlsx"),
+        ("a" * 254 + ".csv", "a" * 250 + ".xlsx"),
+    ],
+)
+def test_safe_file_name_ends_in_xlsx(candidate: str, expected: str) -> None:
+    assert safe_file_name(candidate, fallback="u.xlsx") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("abc", 3, "abc"),
+        ("abc", 2, "ab"),
+        ("\N{GRINNING FACE}" * 3, 11, "\N{GRINNING FACE}" * 2),
+        ("\N{GRINNING FACE}" * 3, 12, "\N{GRINNING FACE}" * 3),
+        ("e\N{COMBINING ACUTE ACCENT}", 2, "e"),
+        ("x\udcff", 2, "x\udcff"),  # a byte of a non-UTF-8 name (surrogate escape) counts as one byte
+        ("", 0, ""),
+    ],
+)
+def test_clip_name_cuts_whole_characters_by_bytes(text: str, limit: int, expected: str) -> None:
+    assert clip_name(text, limit) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "number", "expected"),
+    [
+        ("report.xlsx", 0, "report.xlsx"),
+        ("report.xlsx", 1, "report (1).xlsx"),
+        ("report.final.xlsx", 12, "report.final (12).xlsx"),
+        ("README", 3, "README (3)"),
+        ("a" * 250 + ".xlsx", 7, "a" * 246 + " (7).xlsx"),
+    ],
+)
+def test_numbered_name_puts_the_number_before_the_extension(name: str, number: int, expected: str) -> None:
+    assert numbered_name(name, number) == expected
+    assert len(os.fsencode(numbered_name(name, number))) <= 255
 
 
 def test_atomic_writer_commits_or_leaves_nothing(tmp_path: Path) -> None:

@@ -8,8 +8,10 @@ and that no credential is ever printed. One test runs the installed script.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -276,14 +278,21 @@ def test_a_timeout_exits_4_naming_the_uuid_and_the_export_can_be_fetched_later(
 def test_unknown_uuid_is_an_api_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "status", "--uuid", "3f2a5b1e-0000-4000-8000-000000000000")
     assert (code, out) == (3, "")
-    assert "[DLG.0818]" in single_line_error(err)
+    assert "[EMU.0404]" in single_line_error(err)
 
 
-def test_an_unreachable_service_exits_5(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATAARTS_ENDPOINT", f"http://127.0.0.1:{free_port()}")
+def test_an_unreachable_service_exits_5_saying_what_happened_where_and_what_to_do(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    monkeypatch.setenv("DATAARTS_ENDPOINT", f"http://127.0.0.1:{port}")
     code, out, err = run(capsys, "start", *export_args(IDS[0]))
     assert (code, out) == (5, "")
-    assert "ConnectError" in single_line_error(err)
+    assert single_line_error(err) == (
+        f"dataarts-export: error: POST export-model kept failing at http://127.0.0.1:{port}/v2/{DEMO_PROJECT_ID}"
+        "/design/export-model after 6 attempts: connection refused; is the service running at that address and "
+        "port? Check the endpoint"
+    )
 
 
 def test_verbose_logs_polls_at_debug_and_leaves_logging_as_it_was(capsys: pytest.CaptureFixture[str]) -> None:
@@ -334,3 +343,106 @@ def test_the_installed_script_and_python_m_run() -> None:
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith("usage: dataarts-export")
         assert "exit codes:" in result.stdout
+
+
+# --- where the workbook goes: --dest, --overwrite, --no-clobber -------------------------------------
+
+
+def test_dest_dash_writes_the_workbook_to_stdout_and_nothing_else(
+    capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path
+) -> None:
+    code = cli.main(["export", *export_args(*IDS), "--dest", "-", "--quiet"], policy=FAST_POLICY)
+    captured = capsysbinary.readouterr()
+    assert (code, captured.err) == (0, b"")
+    workbook = openpyxl.load_workbook(io.BytesIO(captured.out), read_only=True)
+    assert set(IDS) <= {str(cell) for row in workbook.worksheets[0].iter_rows(values_only=True) for cell in row}
+    workbook.close()
+    assert list(tmp_path.iterdir()) == [], "no file named -"
+
+
+def test_dest_dash_is_refused_when_stdout_is_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, dataarts_emulator: RunningEmulator
+) -> None:
+    controller, terminal = os.openpty()
+    screen = open(terminal, "w", encoding="utf-8")  # noqa: SIM115 - closed below, with the pty
+    try:
+        monkeypatch.setattr(sys, "stdout", screen)
+        code = cli.main(["export", *export_args(IDS[0]), "--dest", "-"], policy=FAST_POLICY)
+    finally:
+        monkeypatch.undo()
+        screen.close()
+        os.close(controller)
+    assert code == 2
+    line = single_line_error(capsys.readouterr().err)
+    assert "--dest -" in line
+    assert "terminal" in line
+    assert dataarts_emulator.requests == [], "refused before starting an export"
+
+
+def test_dest_with_a_trailing_slash_is_a_directory_that_must_exist(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, dataarts_emulator: RunningEmulator
+) -> None:
+    code, out, err = run(capsys, "export", *export_args(IDS[0]), "--dest", "newdir/")
+    assert (code, out) == (2, "")
+    assert "--dest newdir/" in single_line_error(err)
+    assert list(tmp_path.iterdir()) == []
+    assert dataarts_emulator.requests == []
+
+    (tmp_path / "newdir").mkdir()
+    code, out, err = run(capsys, "export", *export_args(IDS[0]), "--dest", "newdir/", "--quiet")
+    assert code == 0, err
+    assert Path(out.strip()).parent == tmp_path / "newdir"
+
+
+def test_a_second_download_to_a_folder_gets_a_numbered_name_unless_overwrite(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "start", *export_args(IDS[0]), "--sync")
+    assert code == 0, err
+    uuid = out.strip()
+    saved = []
+    for _ in range(2):
+        code, out, err = run(capsys, "download", "--uuid", uuid, "--quiet")
+        assert code == 0, err
+        saved.append(Path(out.strip()))
+    assert saved[1].name == saved[0].name.replace(".xlsx", " (1).xlsx")
+    code, out, err = run(capsys, "download", "--uuid", uuid, "--quiet", "--overwrite")
+    assert code == 0, err
+    assert Path(out.strip()) == saved[0]
+    assert sorted(tmp_path.iterdir()) == sorted(saved)
+
+
+def test_no_clobber_refuses_a_named_file_that_exists_before_exporting(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, dataarts_emulator: RunningEmulator
+) -> None:
+    (tmp_path / "mine.xlsx").write_bytes(b"mine")
+    code, out, err = run(capsys, "export", *export_args(IDS[0]), "--dest", "mine.xlsx", "--no-clobber")
+    assert (code, out) == (2, "")
+    assert "--dest mine.xlsx" in single_line_error(err)
+    assert (tmp_path / "mine.xlsx").read_bytes() == b"mine"
+    assert dataarts_emulator.requests == []
+
+    code, _, err = run(capsys, "export", "--overwrite", "--no-clobber")
+    assert code == 2
+    assert "not allowed with argument" in err
+
+
+def test_an_interrupted_download_suggests_coming_back_with_the_same_options(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, base_url: str
+) -> None:
+    uuid = "fd653968-864b-45f6-9842-2b125d2dbfb7"
+
+    def interrupted(*_args: Any, **_kwargs: Any) -> Path:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "download_export", interrupted)
+    (Path("my exports")).mkdir()
+    code, out, err = run(
+        capsys,
+        *("--endpoint", base_url, "download", "--uuid", uuid, "--workspace", DEMO_WORKSPACE),
+        *("--dest", "my exports/", "--no-clobber", "--timeout", "30", "--quiet"),
+    )
+    assert (code, out) == (130, "")
+    options = f"--endpoint {base_url} --workspace {DEMO_WORKSPACE}"
+    assert f"`dataarts-export status --uuid {uuid} {options}`" in err
+    assert f"`dataarts-export download --uuid {uuid} {options} --dest 'my exports/' --no-clobber --timeout 30" in err

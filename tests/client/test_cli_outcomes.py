@@ -27,7 +27,7 @@ from dataarts_export_client.lib.cli.outcomes import (
     report,
     restated,
 )
-from dataarts_export_client.lib.cli.output import Scrubber
+from dataarts_export_client.lib.cli.output import Sanitiser
 from dataarts_export_client.lib.environment import AK_ENV, SK_ENV, TOKEN_ENV
 from dataarts_export_client.lib.errors import (
     ApiError,
@@ -156,7 +156,7 @@ def test_a_timeout_is_restated_with_the_command_s_own_figures() -> None:
 def test_report_prints_one_scrubbed_line_then_the_details() -> None:
     err = io.StringIO()
     error = failed(BatchOperation(logs="sk=secret-key-value\nsecond"))
-    scrub = Scrubber({SK_ENV: "secret-key-value"})
+    scrub = Sanitiser({SK_ENV: "secret-key-value"})
     assert report(error, error, err, scrub, verbose=False) == EXIT_EXPORT_FAILED
     assert err.getvalue() == (
         f"dataarts-export: error: export {UUID} failed: 0 of 0 objects failed\n  sk=***\n  second\n"

@@ -83,11 +83,11 @@ def test_a_seeded_generator_makes_every_delay_reproducible() -> None:
 
 def test_retry_after_dates_are_measured_from_the_now_given() -> None:
     headers = {**JSON, "retry-after": IN_30_SECONDS}
-    assert poller().after_body(503, headers, ERROR_BODY, now=NOW) == Wait(30.0, "HTTP 503, retry 1")
-    assert ExportProbe(poller()).after_body(503, headers, ERROR_BODY, now=NOW) == Wait(30.0, "HTTP 503, retry 1")
+    assert poller().after_body(503, headers, ERROR_BODY, now=NOW) == Wait(30.0, "HTTP 503, retry 1 of 5")
+    assert ExportProbe(poller()).after_body(503, headers, ERROR_BODY, now=NOW) == Wait(30.0, "HTTP 503, retry 1 of 5")
     starter = ExportStarter(timeout=600.0, policy=JITTERED, clock=Clock())
     assert starter.after_answer(503, headers, ERROR_BODY, now=NOW) == Wait(
-        30.0, "HTTP 503 starting the export, retry 1"
+        30.0, "HTTP 503 starting the export, retry 1 of 5"
     )
 
 
@@ -172,7 +172,10 @@ def test_a_probe_retries_in_transit_like_the_poller_and_then_gives_up() -> None:
         assert isinstance(probe.after_transport_error(httpx.ReadError("reset")), Wait)
     with pytest.raises(NetworkError) as caught:
         probe.after_transport_error(httpx.ReadError("reset"))
-    assert str(caught.value) == f"GET export-result for {UUID} kept failing: ReadError"
+    assert str(caught.value) == (
+        f"GET export-result for {UUID} kept failing after 6 attempts: "
+        "the connection broke (ReadError); the network or the service dropped it"
+    )
 
 
 def test_a_start_answered_200_without_a_uuid_is_unexpected() -> None:
@@ -192,7 +195,7 @@ def test_each_unknown_state_is_warned_about_once(caplog: pytest.LogCaptureFixtur
 
 PAGE = b"<html><body>Please log in to the Wi-Fi</body></html>"
 HTML = httpx.Headers({"content-type": "text/html", "x-request-id": "req-page"})
-PAGE_REASON = "an HTML page instead of the API's answer, retry {}"
+PAGE_REASON = "an HTML page instead of the API's answer, retry {} of 5"
 
 
 def starter(policy: RetryPolicy = JITTERED) -> ExportStarter:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import re
 from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from dataarts_export_client import AuthenticatedClient, Client
 from dataarts_export_client.api.export import export_design_result
@@ -171,9 +174,47 @@ def test_configuration_errors(kwargs: dict[str, object], environ: dict[str, str]
     assert isinstance(caught.value, ValueError)
 
 
-@pytest.mark.parametrize("region", ["cn-north-4", "ap-southeast-3", "la-south-2", "cn-east-3"])
+@pytest.mark.fact("F-REGION-1")
+@pytest.mark.parametrize("region", ["cn-north-4", "ap-southeast-3", "la-south-2", "cn-east-3", "xx-future-9"])
 def test_endpoint_for_region(region: str) -> None:
+    """The SDK's pattern, also for a region it does not list yet."""
     assert endpoint_for_region(region) == f"https://dayu.{region}.myhuaweicloud.com"
+
+
+def sdk_regions() -> dict[str, str]:
+    """Region ID -> endpoint, read from the locked official SDK's ``dataartsstudio_region.py`` (not imported)."""
+    spec = importlib.util.find_spec("huaweicloudsdkdataartsstudio")
+    assert spec is not None
+    assert spec.submodule_search_locations
+    path = Path(next(iter(spec.submodule_search_locations))) / "v1" / "region" / "dataartsstudio_region.py"
+    regions = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Region":
+            region, url = (ast.literal_eval(arg) for arg in node.args)
+            regions[region] = url
+    return regions
+
+
+SDK_REGIONS = sdk_regions()
+EU_ENDPOINT = "https://dayu.eu-west-101.myhuaweicloud.eu"
+
+
+@pytest.mark.fact("F-REGION-1", "F-REGION-2")
+def test_endpoint_for_region_agrees_with_the_official_sdk_but_for_the_eu_site_s_own_domain() -> None:
+    assert len(SDK_REGIONS) == 26, "huaweicloudsdkdataartsstudio 3.1.219 lists 26 regions"
+    assert SDK_REGIONS["eu-west-101"] == "https://dayu.eu-west-101.myhuaweicloud.com", "the documented conflict"
+    expected = {**SDK_REGIONS, "eu-west-101": EU_ENDPOINT}
+    assert {region: endpoint_for_region(region) for region in SDK_REGIONS} == expected
+
+
+@pytest.mark.fact("F-REGION-1", "F-REGION-2")
+def test_the_spec_s_servers_are_the_sdk_s_regions_and_the_eu_site(spec_path: Path) -> None:
+    regional, eu, _ = yaml.safe_load(spec_path.read_text(encoding="utf-8"))["servers"]
+    enum = regional["variables"]["region"]["enum"]
+    assert len(enum) == len(set(enum))
+    assert set(enum) == set(SDK_REGIONS) - {"eu-west-101"}
+    assert all(regional["url"].format(region=region) == endpoint_for_region(region) for region in enum)
+    assert eu["url"] == endpoint_for_region("eu-west-101") == EU_ENDPOINT
 
 
 # --- one place for the variable names ------------------------------------------------------------

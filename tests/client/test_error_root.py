@@ -50,6 +50,8 @@ OUTSIDE_THE_FAMILY = {
     "ArgumentTypeError",
     # lib/__main__: the exit code.
     "SystemExit",
+    # cli.signals: SIGTERM or SIGHUP, a BaseException as KeyboardInterrupt is, caught by main (exit 128+N).
+    "Terminated",
 }
 
 

@@ -21,54 +21,13 @@ from dataarts_export_client.lib.errors import (
     UnexpectedResponse,
 )
 from dataarts_export_client.lib.import_decisions import ImportPoller, ImportStarter
-from dataarts_export_client.lib.results import ExportProgress, ImportOutcome, ImportProgress, import_percent
+from dataarts_export_client.lib.results import ExportProgress, ImportOutcome, ImportProgress
+
+from ..fidelity.documented import IMPORT_RESULT_SUCCESS
 
 JSON = {"content-type": "application/json;charset=UTF-8", "X-Request-Id": "rid"}
 POLICY = RetryPolicy(max_retries=2)
-# Huawei's documented ImportResult answer (API Explorer ImportResult.json), ids shortened.
-DOCUMENTED = {
-    "data": {
-        "group": {
-            "biz_id": None,
-            "biz_info": None,
-            "biz_name": None,
-            "create_by": "abc",
-            "failed": 0,
-            "group_id": "1014919548664713216",
-            "groups": [
-                {
-                    "biz_id": None,
-                    "biz_info": '{"op_name":"test","op_number":0}',
-                    "biz_name": "test",
-                    "create_by": "abc",
-                    "failed": 0,
-                    "group_id": "1014919548664713216",
-                    "groups": None,
-                    "id": "1014919548861845504",
-                    "logs": None,
-                    "operation_status": "SUCCESS",
-                    "operation_type": "IMPORT_CODETABLE",
-                    "rate": None,
-                    "remark": "SKIP",
-                    "success": 0,
-                    "tenant_id": "xxx",
-                    "total": 0,
-                }
-            ],
-            "id": None,
-            "logs": None,
-            "operation_status": "SUCCESS",
-            "operation_type": "IMPORT_CODETABLE",
-            "rate": "1.00",
-            "remark": None,
-            "success": 2,
-            "tenant_id": "xxx",
-            "total": 2,
-        },
-        "rate": "1.00",
-        "status": "success",
-    }
-}
+DOCUMENTED = IMPORT_RESULT_SUCCESS
 
 
 class Clock:
@@ -96,6 +55,7 @@ def poller(clock: Clock | None = None, progress: list[ExportProgress] | None = N
     return ImportPoller(uuid="u1", timeout=60, policy=POLICY, clock=clock or Clock(), on_progress=report)
 
 
+@pytest.mark.fact("F-IMPORT-12", "F-IMPORT-13", "F-RATE-2", "F-RATE-3")
 def test_huawei_documented_answer_is_a_successful_outcome_at_100_percent() -> None:
     progress: list[ExportProgress] = []
     outcome = poller(progress=progress).after_body(200, JSON, body(DOCUMENTED))
@@ -109,6 +69,7 @@ def test_huawei_documented_answer_is_a_successful_outcome_at_100_percent() -> No
     assert all(isinstance(p, ImportProgress) for p in progress)
 
 
+@pytest.mark.fact("F-RESULT-7", "F-IMPORT-12")
 def test_the_2022_eu_page_shape_without_the_data_wrapper_is_read() -> None:
     outcome = poller().after_body(200, JSON, body(DOCUMENTED["data"]))
     assert isinstance(outcome, ImportOutcome)
@@ -128,9 +89,12 @@ def test_running_imports_are_waited_for_with_their_progress() -> None:
     [("0.25", 25.0), ("1.00", 100.0), ("1", 1.0), ("37", 37.0), ("37.5", 37.5), (None, None), ("x", None)],
 )
 def test_both_scales_of_rate(rate: str | None, percent: float | None) -> None:
-    assert import_percent(rate) == percent
+    progress: list[ExportProgress] = []
+    poller(progress=progress).after_body(200, JSON, status("importing", rate))
+    assert [report.percent for report in progress] == [percent]
 
 
+@pytest.mark.fact("F-IMPORT-16")
 def test_a_failed_import_raises_with_every_row_and_message() -> None:
     group = {"total": 2, "success": 0, "failed": 2, "groups": [row("a", "FAILED", logs="bad a"), row("b", "FAILED")]}
     with pytest.raises(ImportFailed) as caught:
@@ -140,6 +104,7 @@ def test_a_failed_import_raises_with_every_row_and_message() -> None:
     assert [(r.name, r.message) for r in caught.value.outcome.failed_rows] == [("a", "bad a"), ("b", None)]
 
 
+@pytest.mark.fact("F-IMPORT-16")
 @pytest.mark.parametrize(
     "group",
     [
@@ -162,6 +127,7 @@ def test_a_success_without_a_group_is_an_outcome_with_unknown_counts() -> None:
     assert (outcome.total, outcome.success, outcome.failed, outcome.rows, outcome.group) == (None, None, None, (), None)
 
 
+@pytest.mark.fact("F-IMPORT-14")
 def test_the_ids_to_export_are_those_of_rows_that_succeeded() -> None:
     group = {"groups": [row("a", "SUCCESS", biz_id="1"), row("b", "SUCCESS"), row("c", "SUCCESS", biz_id="3")]}
     outcome = poller().after_body(200, JSON, status("success", "1.00", group))
@@ -204,10 +170,12 @@ def starter() -> ImportStarter:
     return ImportStarter(operation="ImportModels", timeout=60, policy=POLICY, clock=Clock())
 
 
+@pytest.mark.fact("F-IMPORT-11")
 def test_the_start_answers_the_uuid() -> None:
     assert starter().after_answer(200, JSON, body({"data": {"uuid": "u9"}})) == "u9"
 
 
+@pytest.mark.fact("F-IMPORT-20")
 def test_only_what_proves_nothing_started_is_retried() -> None:
     decide = starter()
     assert isinstance(decide.after_answer(429, JSON, b"{}"), Wait)
@@ -226,5 +194,6 @@ def test_only_what_proves_nothing_started_is_retried() -> None:
     decide = starter()
     for _ in range(2):
         decide.after_transport_error(httpx.ConnectError("refused"))
-    with pytest.raises(NetworkError, match=r"ImportModels failed: ConnectError$"):
+    with pytest.raises(NetworkError, match=r"POST ImportModels kept failing after 3 attempts: ") as exhausted:
         decide.after_transport_error(httpx.ConnectError("refused"))
+    assert "may have started" not in str(exhausted.value)  # nothing was sent: no import can have started

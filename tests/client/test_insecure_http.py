@@ -131,11 +131,11 @@ def test_the_cli_refuses_then_allows_with_the_flag(
 
     seen: list[bool] = []
 
-    def fake_client(**kwargs: object) -> object:
+    def fake_client(_settings: object, **kwargs: object) -> object:
         seen.append(bool(kwargs["allow_insecure_http"]))
         raise ConfigurationError("stop here")
 
-    monkeypatch.setattr(cli.commands, "client_from_env", fake_client)
+    monkeypatch.setattr(cli.commands, "client_for", fake_client)
     assert cli.main(["--allow-insecure-http", *argv]) == EXIT_USAGE
     assert cli.main([*argv, "--allow-insecure-http"]) == EXIT_USAGE
     assert seen == [True, True]

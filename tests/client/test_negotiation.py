@@ -43,7 +43,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Not a real workbook: the client must hand the bytes over untouched, whatever they are.
 WORKBOOK = b"PK\x03\x04" + bytes(range(256)) * 4
 STATUS_BODY = {"data": {"status": "importing", "group": None, "rate": "0"}}
-ERROR_BODY = {"error_code": "DLG.0818", "error_msg": "The export task does not exist.", "data": {}}
+ERROR_BODY = {"error_code": "EMU.0404", "error_msg": "The export task does not exist.", "data": {}}
 
 Result = ErrorResponse | ExportResult | File | None
 DetailedResult = Response[ErrorResponse | ExportResult | File]
@@ -240,7 +240,7 @@ def test_error_statuses_parse_error_response(status: int, content_type: str | No
     parsed = fetch(reply(status, json.dumps(ERROR_BODY).encode(), headers))
 
     assert isinstance(parsed, ErrorResponse)
-    assert parsed.error_code == "DLG.0818"
+    assert parsed.error_code == "EMU.0404"
     assert parsed.error_msg == "The export task does not exist."
 
 

@@ -20,6 +20,7 @@ import pytest
 from dataarts_export_client.lib import DataArtsError, DownloadError, TruncatedDownload, decisions, resume
 from dataarts_export_client.lib.resume import ContentRange, Start, Transfer, full_length, parse_content_range
 
+from .client_fakes import BreakingStream
 from .range_fakes import CONTENT, ETAG, MODES, RESUME_POLICY, RangeServer, assert_same_bytes, fetch
 
 XLSX_HEADERS = {"content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -73,20 +74,22 @@ def test_after_a_cut_the_rest_is_asked_for_with_the_strong_etag() -> None:
     assert transfer.request_headers() == {"Range": "bytes=100-", "If-Range": ETAG}
 
 
-@pytest.mark.parametrize(
-    ("headers", "if_range"),
-    [
-        ({"etag": 'W/"weak"', "last-modified": "Wed, 21 Oct 2015 07:28:00 GMT"}, "Wed, 21 Oct 2015 07:28:00 GMT"),
-        ({"etag": 'W/"weak"'}, None),
-        ({}, None),
-    ],
-)
-def test_a_weak_etag_is_never_used_in_if_range(headers: dict[str, str], if_range: str | None) -> None:
+def test_a_weak_etag_is_never_used_in_if_range() -> None:
+    transfer = Transfer("u")
+    first_answer(transfer, etag='W/"weak"', **{"last-modified": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    transfer.received(10)
+    assert transfer.request_headers() == {"Range": "bytes=10-", "If-Range": "Wed, 21 Oct 2015 07:28:00 GMT"}
+
+
+@pytest.mark.parametrize("headers", [{"etag": 'W/"weak"'}, {}])
+def test_without_a_validator_nothing_is_resumed(headers: dict[str, str]) -> None:
+    """A bare Range could be answered from another version of the file: the whole file is asked for again."""
     transfer = Transfer("u")
     first_answer(transfer, **headers)
     transfer.received(10)
-    assert transfer.request_headers().get("If-Range") == if_range
-    assert transfer.request_headers()["Range"] == "bytes=10-"
+    assert transfer.request_headers() == {}
+    with pytest.raises(DownloadError, match="not asked for"):
+        transfer.begin(206, partial(10, etag='"v2"'))
 
 
 def partial(start: int, *, etag: str = ETAG, total: int = len(CONTENT)) -> dict[str, str]:
@@ -241,8 +244,38 @@ def test_a_server_ignoring_if_range_is_caught_by_the_etag(tmp_path: Path, mode: 
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_without_a_validator_a_cut_download_starts_over_rather_than_splicing(tmp_path: Path, mode: str) -> None:
+    """The first answer has no ETag and no Last-Modified; by the next, the file changed (and has an ETag).
+
+    A bare ``Range`` would be answered with a 206 of the new version, whose
+    offsets match: appended, it would splice 400 bytes of one version to the
+    rest of another.
+    """
+    old, new = CONTENT[:1024], CONTENT[1024:2048]
+    asked: list[str | None] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        asked.append(request.headers.get("range"))
+        headers = {**XLSX_HEADERS, "Content-Disposition": "attachment"}
+        if len(asked) == 1:
+            headers["Content-Length"] = str(len(old))
+            cut = BreakingStream([old[:400]], httpx.RemoteProtocolError("peer closed connection"))
+            return httpx.Response(200, headers=headers, stream=cut)
+        headers["ETag"] = '"v2"'
+        start = int(asked[-1].removeprefix("bytes=").rstrip("-")) if asked[-1] else 0
+        if start:
+            headers["Content-Range"] = f"bytes {start}-{len(new) - 1}/{len(new)}"
+        return httpx.Response(206 if start else 200, headers=headers, content=new[start:])
+
+    path = fetch(mode, server, tmp_path / "x.xlsx")
+    assert_same_bytes(path.read_bytes(), new)
+    assert asked == [None, None]
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_a_416_starts_over_cleanly(tmp_path: Path, mode: str) -> None:
-    server = RangeServer(content=CONTENT, cuts=[1000], change_after=1, changed=CONTENT[:500], etag=None)
+    stamp = "Wed, 21 Oct 2015 07:28:00 GMT"  # the same date on both versions: only their lengths differ
+    server = RangeServer(cuts=[1000], change_after=1, changed=CONTENT[:500], etag=None, last_modified=stamp)
     assert_same_bytes(fetch(mode, server, tmp_path / "x.xlsx").read_bytes(), CONTENT[:500])
     assert server.statuses == [200, 416, 200]
 
@@ -272,7 +305,14 @@ def bites(test: Callable[[Path, str], None], tmp_path: Path) -> None:
 def test_ignoring_a_changed_etag_bites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(resume, "_validator", lambda headers: None)  # If-Range never sent, ETag never compared
     bites(test_a_server_ignoring_if_range_is_caught_by_the_etag, tmp_path)
-    bites(test_a_changed_file_is_downloaded_whole_not_spliced, tmp_path)
+
+
+def test_resuming_without_a_validator_bites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def bare_range(self: Transfer) -> dict[str, str]:
+        return {"Range": f"bytes={self.saved}-"} if self.saved else {}
+
+    monkeypatch.setattr(Transfer, "request_headers", bare_range)
+    bites(test_without_a_validator_a_cut_download_starts_over_rather_than_splicing, tmp_path)
 
 
 def test_appending_a_200_to_the_saved_bytes_bites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,8 +34,8 @@ from dataarts_export_client.lib import AkSkAuth
 from dataarts_export_client.lib.errors import ConfigurationError
 from dataarts_export_client.lib.signing import (
     UNSIGNED_PAYLOAD,
-    _lower_case_headers,
     canonical_query,
+    combined_headers,
     format_sdk_date,
     parse_authorization,
     payload_hash,
@@ -144,6 +144,7 @@ def capture(auth: AkSkAuth, method: str, url: str, **kwargs: Any) -> httpx.Reque
     return seen[0]
 
 
+@pytest.mark.fact("F-AUTH-2")
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE"]),
@@ -270,6 +271,7 @@ def test_generated_export_design_models_request_signs_like_official(body: Export
     assert "X-Sdk-Content-Sha256" not in sent.headers  # JSON bodies are hashed, not UNSIGNED-PAYLOAD
 
 
+@pytest.mark.fact("F-PARAM-2")
 def test_credentials_project_id_wins_over_request_header_as_in_sdk() -> None:
     auth = AkSkAuth(AK, SK, project_id=PROJECT_ID, clock=lambda: FIXED)
     sent = capture(auth, "GET", BASE_URL + "/v2/x", headers={"X-Project-Id": "other"})
@@ -413,12 +415,12 @@ HEADER_LISTS = st.lists(
 @given(HEADER_LISTS)
 def test_headers_are_read_as_httpx_items_gives_them_repeated_names_joined(raw: list[tuple[str, str]]) -> None:
     headers = httpx.Headers([(name.encode("ascii"), value.encode("utf-8")) for name, value in raw])
-    assert _lower_case_headers(headers) == {name.lower(): value for name, value in headers.items()}
+    assert combined_headers(headers.raw, headers.encoding) == {name.lower(): value for name, value in headers.items()}
 
 
 def test_a_repeated_header_is_signed_with_its_values_joined() -> None:
     headers = httpx.Headers([("X-A", "1"), ("x-a", "2")])
-    assert _lower_case_headers(headers) == {"x-a": "1, 2"}
+    assert combined_headers(headers.raw, headers.encoding) == {"x-a": "1, 2"}
 
 
 def test_streamed_body_is_signed_like_the_same_bytes_in_memory() -> None:

@@ -45,7 +45,7 @@ def test_without_retry_start_a_429_is_still_retried() -> None:
 
 def test_retry_after_is_honoured_for_a_5xx_too() -> None:
     step = starter().after_answer(503, {**JSON, "retry-after": "7"}, ERROR_BODY)
-    assert step == Wait(7.0, "HTTP 503 starting the export, retry 1")
+    assert step == Wait(7.0, "HTTP 503 starting the export, retry 1 of 3")
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,20 @@ def test_a_failed_export_is_returned_with_its_group_not_raised() -> None:
     assert snapshot.group.logs == "object not found"
 
 
+@pytest.mark.fact("F-RATE-3")
+@pytest.mark.parametrize("rate", ["0", "1", "1.00", None])
+def test_success_said_in_json_reads_as_100_percent_whatever_the_rate(rate: str | None) -> None:
+    """ImportResult's documented success says ``"1.00"``: the status, not the rate's scale, says it is complete."""
+    snapshot = probe(Script(status("success", rate)), FakeClock())
+    assert (snapshot.status, snapshot.rate, snapshot.percent) == (ExportState.SUCCESS, rate, 100.0)
+
+
+@pytest.mark.fact("F-RATE-4")
+def test_a_running_export_s_fraction_reads_as_a_percentage() -> None:
+    snapshot = probe(Script(status("importing", "0.25")), FakeClock())
+    assert (snapshot.rate, snapshot.percent) == ("0.25", 25.0)
+
+
 def test_the_file_answer_means_success_and_is_closed_unread() -> None:
     reads: list[int] = []
 
@@ -102,7 +116,7 @@ def test_transient_errors_are_retried_like_the_poller() -> None:
 def test_other_errors_raise_at_once() -> None:
     with pytest.raises(BadRequestError) as caught:
         probe(Script(error(400)), FakeClock())
-    assert caught.value.error_code == "DLG.0818"
+    assert caught.value.error_code == "EMU.0404"
 
 
 def test_retries_stop_at_the_timeout() -> None:

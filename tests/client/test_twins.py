@@ -125,7 +125,8 @@ def test_retries_run_out_into_the_last_error(twin: Twin) -> None:
     assert twin.clock.sleeps == [0.5, 1.0, 2.0]  # SCRIPTED_POLICY: three retries
     with pytest.raises(NetworkError) as dropped:
         twin.wait(Script(httpx.ConnectError("refused"), repeat_last=True))
-    assert str(dropped.value) == f"GET export-result for {UUID} kept failing: ConnectError"
+    assert str(dropped.value).startswith(f"GET export-result for {UUID} kept failing at http://127.0.0.1:9/")
+    assert str(dropped.value).endswith(" after 4 attempts: could not connect; check the endpoint and the network")
 
 
 def test_a_probe_answers_after_one_status(twin: Twin) -> None:

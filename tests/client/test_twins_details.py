@@ -47,7 +47,9 @@ def twin(request: pytest.FixtureRequest) -> Twin:
     return Twin(request.param, FakeClock())
 
 
-def test_the_debug_log_says_why_each_wait_happens(twin: Twin, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_log_says_why_each_wait_happens_retries_at_info(
+    twin: Twin, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """What ``--verbose`` shows: each answer, each wait and its reason, an unknown state warned about once."""
     script = Script(
         httpx.ConnectError("refused"),
@@ -63,8 +65,8 @@ def test_the_debug_log_says_why_each_wait_happens(twin: Twin, tmp_path: Path, ca
         twin.download(script, tmp_path / "x.xlsx")
     prefix = f"export {UUID}: "
     assert [(record.levelname, record.getMessage().removeprefix(prefix)) for record in caplog.records] == [
-        ("DEBUG", "ConnectError, retry 1; next attempt in 0.50s"),
-        ("DEBUG", "HTTP 503, retry 2; next attempt in 1.00s"),
+        ("INFO", "could not connect, retry 1 of 3; next attempt in 0.50s"),
+        ("INFO", "HTTP 503, retry 2 of 3; next attempt in 1.00s"),
         ("DEBUG", "status importing, rate 10"),
         ("DEBUG", "export still running; next attempt in 1.00s"),
         ("WARNING", "unknown status 'queued' (this client knows fail, importing, success); treated as still running"),
@@ -75,7 +77,7 @@ def test_the_debug_log_says_why_each_wait_happens(twin: Twin, tmp_path: Path, ca
         ("DEBUG", "status success, rate None"),
         ("DEBUG", "file not served yet; next attempt in 2.00s"),
         ("DEBUG", "status success, rate None"),
-        ("DEBUG", "transfer interrupted (ReadError); next download attempt in 0.50s"),
+        ("INFO", "transfer interrupted (ReadError); next download attempt in 0.50s"),
         ("DEBUG", "status success, rate None"),
         ("DEBUG", "saved 2 bytes"),
     ]
@@ -86,8 +88,8 @@ def test_the_debug_log_of_a_start(twin: Twin, caplog: pytest.LogCaptureFixture) 
     with caplog.at_level(logging.DEBUG, logger="dataarts_export_client"):
         assert twin.start(script) == UUID
     assert [record.getMessage() for record in caplog.records] == [
-        "export (starting): ConnectError starting the export, retry 1; next attempt in 0.50s",
-        "export (starting): HTTP 502 starting the export, retry 2; next attempt in 1.00s",
+        "export (starting): could not connect starting the export, retry 1 of 3; next attempt in 0.50s",
+        "export (starting): HTTP 502 starting the export, retry 2 of 3; next attempt in 1.00s",
         f"export {UUID} started",
     ]
 
@@ -120,7 +122,10 @@ def test_a_download_keeps_the_last_rate_through_a_success_without_one(twin: Twin
 def test_starting_keeps_failing_in_transit_into_a_network_error(twin: Twin) -> None:
     with pytest.raises(NetworkError) as caught:
         twin.start(Script(httpx.ConnectError("refused"), repeat_last=True))
-    assert str(caught.value) == "POST export-model failed: ConnectError"
+    assert str(caught.value) == (
+        "POST export-model kept failing at http://127.0.0.1:9/v2/0833a5737480d53b2f25c010dc1a7b88/design/export-model "
+        "after 4 attempts: could not connect; check the endpoint and the network"
+    )
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
 
 

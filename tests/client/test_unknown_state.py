@@ -121,7 +121,8 @@ def test_poll_export_status_returns_an_unknown_state_as_is() -> None:
 def test_the_cli_status_json_shows_the_state_as_sent(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(cli.commands, "client_from_env", lambda **_: client_for(Script(status("queued", "0"))))
+    monkeypatch.setenv("DATAARTS_TOKEN", "MIIE-token-for-the-fake-service")
+    monkeypatch.setattr(cli.commands, "client_for", lambda *_, **__: client_for(Script(status("queued", "0"))))
     argv = ["--endpoint", "http://127.0.0.1:9", "--project-id", PROJECT_ID, "--workspace", WORKSPACE]
     assert cli.main([*argv, "status", "--uuid", UUID]) == EXIT_OK
     document = json.loads(capsys.readouterr().out)

@@ -366,13 +366,14 @@ def test_oversized_json_answer_is_refused_without_reading_it_all() -> None:
         run(Script(answer), FakeClock())
 
 
-def test_polls_and_retries_are_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+def test_polls_are_logged_at_debug_and_retries_at_info(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="dataarts_export_client")
     run(Script(httpx.ConnectError("refused"), status("importing", "37"), workbook()), FakeClock())
-    messages = [record.getMessage() for record in caplog.records if record.name == "dataarts_export_client"]
-    assert any("ConnectError, retry 1" in message for message in messages)
-    assert any("status importing, rate 37" in message for message in messages)
-    assert all(record.levelno == logging.DEBUG for record in caplog.records)
+    levels = {record.getMessage(): record.levelno for record in caplog.records}
+    retry = next(message for message in levels if "could not connect, retry 1 of 3" in message)
+    assert levels[retry] == logging.INFO
+    assert levels[f"export {UUID}: status importing, rate 37"] == logging.DEBUG
+    assert set(levels.values()) == {logging.DEBUG, logging.INFO}
 
 
 def test_policy_validation() -> None:

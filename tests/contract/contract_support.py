@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
@@ -102,6 +102,8 @@ class EngineResult:
 
     failures: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
+    answered: Counter[tuple[str, int]] = field(default_factory=Counter)
+    """(the last segment of the request's path, the answer's status): which operation answered what."""
     phases: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
@@ -115,6 +117,8 @@ def run_engine(schema: OpenApiSchema) -> EngineResult:
             for interaction in event.recorder.interactions.values():
                 if interaction.response is not None:
                     result.statuses[interaction.response.status_code] += 1
+                    last_segment = urlsplit(interaction.request.uri).path.rsplit("/", 1)[-1]
+                    result.answered[last_segment, interaction.response.status_code] += 1
             for checks in event.recorder.checks.values():
                 for check in checks:
                     if check.status.value == "failure":

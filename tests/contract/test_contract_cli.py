@@ -157,3 +157,30 @@ def test_embedded_emulator_run_is_green_and_summarised(tmp_path: Path) -> None:
     assert re.search(r"Throughput: \d+ cases in [\d.]+ s = [\d.]+ cases/s with 1 worker\n", output), output
     for name in ("junit.xml", "cassette.yaml", "failures.yaml", "events.ndjson", "summary.txt"):
         assert (reports / name).exists(), name
+
+
+def test_embedded_emulator_with_faults_goes_red_on_every_operation(tmp_path: Path) -> None:
+    """`make contract CONTRACT_ARGS="--fault-rate 0.3"`: the five operations, imports included, are each caught."""
+    reports = tmp_path / "reports"
+    args = ["--fault-rate", "0.3", "--max-examples", "5", "--phases", "examples,coverage", "--workers", "1"]
+    result = _contract([*args, "--report-dir", str(reports)], _env())
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "CONTRACT RED" in output
+    assert "Operations: 5 tested / 5 selected / 5 in spec" in output
+    for operation in (
+        "POST /v2/{project_id}/design/export-model",
+        "GET /v2/{project_id}/design/export-result",
+        "POST /v2/{project_id}/design/models/action",
+        "POST /v2/{project_id}/design/catalogs/action",
+        "GET /v2/{project_id}/design/catelogs/process-import",
+    ):
+        assert f"ST101 Server error on {operation} (x" in output, operation
+
+
+def test_fault_rate_is_for_the_embedded_emulator_only(tmp_path: Path) -> None:
+    result = _contract(
+        ["--base-url", "http://127.0.0.1:9", "--fault-rate", "0.3", "--report-dir", str(tmp_path)], _env()
+    )
+    assert result.returncode == 2
+    assert "--fault-rate sets the embedded emulator's faults" in result.stdout

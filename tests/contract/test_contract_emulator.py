@@ -1,8 +1,10 @@
 """The emulator honours openapi.yaml: schemathesis's pytest integration, in-process over ASGI.
 
 Every operation goes through the examples, coverage and fuzzing phases
-(``@schema.parametrize()``), and the ExportDesignModels -> ExportDesignResult
-link through a stateful test, with every check of ``schemathesis.toml``.
+(``@schema.parametrize()``), and the links (ExportDesignModels ->
+ExportDesignResult, ImportModels and ImportCatalogs -> ImportResult) through a
+stateful test, with every check of ``schemathesis.toml``. Positive import
+cases upload a workbook the emulator exports (``tools/contract/uploads.py``).
 Bounded and seeded so it fits every CI run.
 """
 
@@ -12,6 +14,9 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tools.contract import uploads
+from tools.contract.uploads import UPLOAD_OPERATIONS
 
 from .contract_support import (
     AKSK_CREDENTIALS,
@@ -45,6 +50,27 @@ TestExportWorkflow.settings = settings(
 )
 
 
+@pytest.mark.parametrize("operation_id", UPLOAD_OPERATIONS)
+def test_positive_uploads_carry_a_real_workbook_and_are_accepted(operation_id: str) -> None:
+    """Positive examples and coverage cases of an import start are answered 200, negative ones refused."""
+    config = project_config(max_examples=10, phases=("examples", "coverage"))
+    run = run_engine(load_schema(config, AKSK_CREDENTIALS, app=emulator_app(), operation_id=operation_id))
+    assert not run.failures, run.messages
+    assert run.answered["action", 200] >= 2, run.answered
+    assert run.answered["action", 400] > 0, "negative cases are refused"
+
+
+def test_without_a_real_workbook_positive_uploads_are_refused_and_the_run_is_red(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check the hook serves can fail: schemathesis's own bytes are no workbook (400 EMU.0425)."""
+    monkeypatch.setattr(uploads, "real_workbook", lambda action: b"PK not a workbook")
+    config = project_config(max_examples=5, phases=("examples",))
+    run = run_engine(load_schema(config, AKSK_CREDENTIALS, app=emulator_app(), operation_id="ImportModels"))
+    assert run.failures["positive_data_acceptance"] > 0, run.failures
+    assert run.answered["action", 200] == 0
+
+
 def test_link_is_followed_and_every_state_is_seen() -> None:
     """The stateful phase follows the link: polls see running exports and return workbooks."""
     run = run_engine(
@@ -57,14 +83,18 @@ def test_link_is_followed_and_every_state_is_seen() -> None:
     assert run.phases.get("stateful") == "success", run
     assert not run.failures, run.messages
     assert run.statuses[200] > 0
+    assert run.answered["process-import", 200] > 0, "the import links are followed to ImportResult"
 
 
 @pytest.mark.parametrize("credentials", [AKSK_CREDENTIALS, TOKEN_CREDENTIALS], ids=["aksk", "token"])
 def test_both_ways_of_authenticating_reach_the_operations(credentials: Any) -> None:
     """Examples signed with AK/SK or sent with a token are accepted (no 401), and every check passes."""
-    run = run_engine(load_schema(project_config(max_examples=5, phases=("examples",)), credentials, app=emulator_app()))
+    schema = load_schema(project_config(max_examples=5, phases=("examples",)), credentials, app=emulator_app())
+    run = run_engine(schema)
     assert run.phases.get("examples") == "success", run
     assert not run.failures, run.messages
-    # Only ignored_auth's probes (no credentials, invalid credentials) may be refused.
+    # Only ignored_auth's probes (no credentials, invalid credentials) may be refused, up to 3 per operation.
+    operations = len(list(schema.get_all_operations()))
+    assert operations == 5
     assert run.statuses[200] >= 2
-    assert run.statuses[401] <= 3 * 2
+    assert run.statuses[401] <= 3 * operations

@@ -37,13 +37,13 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 
 def undeclared_status(scope: Scope, answer: Answer) -> None:
-    """An unknown export answered 404 (the spec declares 400 DLG.0818, and no 404 at all)."""
+    """An unknown export answered 404 (the spec declares 400, the emulator's EMU.0404, and no 404 at all)."""
     body = answer.json()
     if (
         is_result_call(scope)
         and answer.status == 400
         and isinstance(body, dict)
-        and body.get("error_code") == "DLG.0818"
+        and body.get("error_code") == "EMU.0404"
     ):
         answer.status = 404
 

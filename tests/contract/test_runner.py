@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +17,13 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.result import Ok
 
-from tools.contract import config
+from tools.contract import ast_lock, config
+from tools.contract.ast_lock import serialise_ast_parsing
 from tools.contract.command import REPLACEMENT, RunOptions, run_schemathesis, schemathesis_command
 from tools.contract.config import ROOT, SPEC, available_workers, project_seed, project_settings, resolve_workers
 from tools.contract.events import parse_events
 from tools.contract.reports import exclusive
+from tools.contract.runner import build_parser, run_options
 from tools.contract.summary import render_summary
 
 
@@ -59,7 +63,14 @@ def test_operations_run_in_dependency_layers() -> None:
     schema = schemathesis.openapi.from_path(SPEC, config=SchemathesisConfig.from_dict(settings))
     operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
     layers = [[operation.label for operation in layer] for layer in schema.get_operation_layers(operations)]
-    assert layers == [["POST /v2/{project_id}/design/export-model"], ["GET /v2/{project_id}/design/export-result"]]
+    assert layers == [
+        [
+            "POST /v2/{project_id}/design/catalogs/action",
+            "POST /v2/{project_id}/design/export-model",
+            "POST /v2/{project_id}/design/models/action",
+        ],
+        ["GET /v2/{project_id}/design/catelogs/process-import", "GET /v2/{project_id}/design/export-result"],
+    ]
 
 
 @pytest.mark.parametrize(
@@ -89,6 +100,22 @@ def test_command_always_names_the_worker_count(tmp_path: Path) -> None:
     assert command[command.index("--workers") + 1] == "3"
     assert command[command.index("--max-examples") + 1] == "7"
     assert "--seed" not in command, "the toml's seed applies unless one is given"
+
+
+@pytest.mark.parametrize(
+    ("argv", "live", "excluded"),
+    [
+        ([], True, ["ImportModels", "ImportCatalogs"]),
+        (["--include-imports"], True, []),
+        ([], False, []),
+    ],
+    ids=["live", "live-include-imports", "loopback"],
+)
+def test_a_live_server_is_not_sent_imports_unless_asked(argv: list[str], live: bool, excluded: list[str]) -> None:
+    """Positive import cases change the workspace they import into: not a live one by default."""
+    options = run_options(build_parser().parse_args(argv), 1, live=live)
+    command = schemathesis_command(options, "https://dayu.example", Path("reports"))
+    assert [command[i + 1] for i, word in enumerate(command) if word == "--exclude-operation-id"] == excluded
 
 
 def test_make_contract_passes_workers_through() -> None:
@@ -159,3 +186,21 @@ def test_summary_reports_cases_per_second_per_phase_and_overall(tmp_path: Path) 
     assert stateful.split()[-2:] == ["2.0", "1.5"], stateful
     assert "Throughput: 13 cases in 6.5 s = 2.0 cases/s with 3 workers" in text
     assert max(map(len, text.splitlines()[:8])) <= 78, "one screen wide"
+
+
+def test_one_ast_parse_runs_at_a_time_once_the_hooks_are_installed() -> None:
+    """Two workers' Hypothesis parse lambda sources at once; CPython 3.11 cannot (see tools/contract/ast_lock.py)."""
+    serialise_ast_parsing()
+    wrapped = ast.parse
+    serialise_ast_parsing()
+    assert ast.parse is wrapped, "installed once"
+    with ast_lock._LOCK:
+        waiting = threading.Thread(target=ast.parse, args=("x = 1",))
+        waiting.start()
+        waiting.join(0.2)
+        assert waiting.is_alive(), "a second parse waits for the first"
+    waiting.join(5)
+    assert not waiting.is_alive()
+    assert ast.dump(ast.parse("x = 1")) == ast.dump(
+        ast.Module([ast.Assign([ast.Name("x", ast.Store())], ast.Constant(1))], [])
+    )

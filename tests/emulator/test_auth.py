@@ -62,6 +62,7 @@ def authenticator(clock: FakeClock) -> Authenticator:
     return Authenticator(EmulatorSettings(), clock)
 
 
+@pytest.mark.fact("F-AUTH-2")
 def test_a_correct_signature_authenticates(authenticator: Authenticator, clock: FakeClock) -> None:
     principal = authenticator.authenticate(signed(clock))
     assert (principal.tenant, principal.method, principal.access_key) == (DEMO_TENANT, "aksk", DEMO_AK)
@@ -140,6 +141,7 @@ def test_tokens(authenticator: Authenticator) -> None:
         authenticator.authenticate(replace(base, headers={"authorization": "Bearer x"}))
 
 
+@pytest.mark.fact("F-AUTH-2")
 def test_security_token_of_temporary_credentials(clock: FakeClock) -> None:
     tenant = Tenant("p", ("w",), access_keys=(AccessKey("TEMPAK", "TEMPSK", "sec"),), name="temp")
     authenticator = Authenticator(EmulatorSettings(tenants=(tenant, DEMO_TENANT)), clock)
@@ -151,12 +153,13 @@ def test_security_token_of_temporary_credentials(clock: FakeClock) -> None:
         authenticator.authenticate(signed(clock, security_token="unexpected"))
 
 
+@pytest.mark.fact("F-AUTH-4")
 def test_repeated_failures_lock_the_key_for_five_minutes(clock: FakeClock) -> None:
     authenticator = Authenticator(EmulatorSettings(), clock)
     for _ in range(6):
         with pytest.raises(Unauthorized, match="signature fail"):
             authenticator.authenticate(signed(clock, sk="wrong"))
-    with pytest.raises(Unauthorized, match="reached the limit"):
+    with pytest.raises(Unauthorized, match="failed to reach the limit,forbidden"):
         authenticator.authenticate(signed(clock))
     clock.advance(301)
     authenticator.authenticate(signed(clock))

@@ -24,8 +24,8 @@ from dataarts_emulator import (
     EmulatorSettings,
     Tenant,
 )
-from dataarts_emulator.auth import Authenticator, Principal, ReceivedRequest, authorize, received_body_hash
-from dataarts_emulator.exceptions import Forbidden, Unauthorized
+from dataarts_emulator.auth import Authenticator, Authorizer, Principal, ReceivedRequest, received_body_hash
+from dataarts_emulator.exceptions import Forbidden, Unauthorized, WorkspaceNotFound
 from dataarts_export_client.lib.signing import EMPTY_BODY_HASH, UNSIGNED_PAYLOAD
 
 from .support import FakeClock
@@ -41,19 +41,25 @@ def refusal(authenticator: Authenticator, request: ReceivedRequest) -> Unauthori
     return caught.value
 
 
-def test_refusals_are_the_gateway_s_401_apig_0301() -> None:
-    denied = Unauthorized("no X-Auth-Token or Authorization header")
-    assert (denied.status, denied.error_code) == (401, "APIG.0301")
-    assert denied.message == PREFIX + "no X-Auth-Token or Authorization header"
+@pytest.mark.fact("F-AUTH-5", "F-EMU-2", "F-WS-1")
+def test_refusals_are_the_gateway_s_401_apig_0301_the_emulator_s_403_and_dataarts_400_dlg_0818() -> None:
+    denied = Unauthorized("x-auth-token not found")
+    assert (denied.status, denied.error_code, denied.shape) == (401, "APIG.0301", "gateway")
+    assert denied.message == PREFIX + "x-auth-token not found"
     refused = Forbidden("No permission to access this workspace.")
-    assert (refused.status, refused.error_code) == (403, "DLG.0403")
+    assert (refused.status, refused.error_code, refused.shape) == (403, "EMU.0403", "service")
+    missing = WorkspaceNotFound()
+    assert (missing.status, missing.error_code, missing.shape) == (400, "DLG.0818", "architecture")
+    assert missing.message == "The workspace does not exist."
 
 
+@pytest.mark.fact("F-AUTH-3")
 @pytest.mark.parametrize("skew", [-900, 900])
 def test_a_date_exactly_15_minutes_off_is_accepted(clock: FakeClock, skew: float) -> None:
     Authenticator(EmulatorSettings(), clock).authenticate(signed(clock, skew=skew))
 
 
+@pytest.mark.fact("F-AUTH-3")
 @pytest.mark.parametrize("skew", [-901, 901])
 def test_a_date_a_second_further_off_has_expired(clock: FakeClock, skew: float) -> None:
     denied = refusal(Authenticator(EmulatorSettings(), clock), signed(clock, skew=skew))
@@ -72,9 +78,10 @@ def fail(authenticator: Authenticator, clock: FakeClock, times: int = 1) -> None
         assert refusal(authenticator, signed(clock, sk="wrong")).message == PREFIX + "verify aksk signature fail"
 
 
-LOCKED = PREFIX + "access failures reached the limit, forbidden"
+LOCKED = PREFIX + "AK access failed to reach the limit,forbidden"
 
 
+@pytest.mark.fact("F-AUTH-4", "F-AUTH-5")
 def test_the_sixth_failure_locks_the_key_for_exactly_300_seconds(clock: FakeClock) -> None:
     authenticator = Authenticator(EmulatorSettings(), clock)
     fail(authenticator, clock, 6)
@@ -113,6 +120,7 @@ def test_lockout_count_and_length_follow_their_settings(clock: FakeClock, failur
     authenticator.authenticate(signed(clock))
 
 
+@pytest.mark.fact("F-AUTH-1", "F-AUTH-5")
 def test_tokens_find_their_own_tenant_and_ignore_surrounding_spaces(clock: FakeClock) -> None:
     authenticator = Authenticator(EmulatorSettings(tenants=(DEMO_TENANT, OTHER)), clock)
     base = ReceivedRequest("GET", "/", [], {}, b"")
@@ -121,9 +129,10 @@ def test_tokens_find_their_own_tenant_and_ignore_surrounding_spaces(clock: FakeC
         assert (principal.tenant, principal.method, principal.access_key) == (tenant, "token", None)
     denied = refusal(authenticator, replace(base, headers={"x-auth-token": "nope"}))
     assert denied.message == PREFIX + "decrypt token fail"
-    assert refusal(authenticator, base).message == PREFIX + "no X-Auth-Token or Authorization header"
+    assert refusal(authenticator, base).message == PREFIX + "x-auth-token not found"
 
 
+@pytest.mark.fact("F-AUTH-5")
 def test_each_refusal_says_why(clock: FakeClock) -> None:
     authenticator = Authenticator(EmulatorSettings(), clock)
     request = signed(clock)
@@ -136,7 +145,7 @@ def test_each_refusal_says_why(clock: FakeClock) -> None:
         PREFIX + "verify aksk signature fail, signed headers do not match the request"
     )
     unknown = refusal(authenticator, signed(clock, ak="UNKNOWNACCESSKEY1234"))
-    assert unknown.message == PREFIX + "ak UNKN… not exist"
+    assert unknown.message == PREFIX + "Get secretKey failed,ak:UNKN…,err:ak not exist"
     garbled = replace(request, headers={**request.headers, "authorization": "SDK-HMAC-SHA256 nonsense"})
     assert refusal(authenticator, garbled).message == PREFIX + "Authorization is not a valid SDK-HMAC-SHA256 header"
 
@@ -186,22 +195,48 @@ def test_the_sdk_date_is_read_as_utc_whatever_the_local_time_zone(
         time.tzset()
 
 
+NEIGHBOUR = Tenant(DEMO_PROJECT_ID, ("neighbour-workspace",), ("neighbour-token",), name="neighbour")
+AUTHORIZER = Authorizer((DEMO_TENANT, NEIGHBOUR, OTHER))
+
+
+@pytest.mark.fact("F-WS-3", "F-EMU-2")
 @pytest.mark.parametrize(
     ("project_id", "workspace", "x_project_id", "message"),
     [
         ("another-project", DEMO_WORKSPACE, None, "The credentials do not grant access to this project."),
         (DEMO_PROJECT_ID, DEMO_WORKSPACE, "another-project", "The credentials do not grant access to this project."),
-        (DEMO_PROJECT_ID, "unknown-workspace", None, "No permission to access this workspace."),
+        (DEMO_PROJECT_ID, "neighbour-workspace", None, "No permission to access this workspace."),
+        # Another project's workspace that exists there: still about the project, nothing said of its workspaces.
+        ("other-project", "other-workspace", None, "The credentials do not grant access to this project."),
+        ("other-project", "no-such-workspace", None, "The credentials do not grant access to this project."),
     ],
 )
-def test_authorize_refusals_are_403_dlg_0403_naming_what_is_not_granted(
+def test_authorize_refusals_are_403_emu_0403_naming_what_is_not_granted(
     project_id: str, workspace: str, x_project_id: str | None, message: str
 ) -> None:
     with pytest.raises(Forbidden) as caught:
-        authorize(Principal(DEMO_TENANT, "token"), project_id, workspace, x_project_id)
-    assert (caught.value.status, caught.value.error_code, caught.value.message) == (403, "DLG.0403", message)
+        AUTHORIZER.authorize(Principal(DEMO_TENANT, "token"), project_id, workspace, x_project_id)
+    assert (caught.value.status, caught.value.error_code, caught.value.message) == (403, "EMU.0403", message)
 
 
+@pytest.mark.fact("F-WS-1", "F-WS-2")
+def test_a_workspace_no_tenant_of_the_project_has_is_400_dlg_0818() -> None:
+    for principal in (Principal(DEMO_TENANT, "token"), Principal(NEIGHBOUR, "token")):
+        with pytest.raises(WorkspaceNotFound) as caught:
+            AUTHORIZER.authorize(principal, DEMO_PROJECT_ID, "unknown-workspace", None)
+        assert (caught.value.status, caught.value.error_code) == (400, "DLG.0818")
+    # "other-workspace" exists, but in another project: in this one it does not.
+    with pytest.raises(WorkspaceNotFound):
+        AUTHORIZER.authorize(Principal(DEMO_TENANT, "token"), DEMO_PROJECT_ID, "other-workspace", None)
+    # With only the demo tenant configured, the neighbour's workspace does not exist either.
+    with pytest.raises(WorkspaceNotFound):
+        Authorizer((DEMO_TENANT,)).authorize(
+            Principal(DEMO_TENANT, "token"), DEMO_PROJECT_ID, "neighbour-workspace", None
+        )
+
+
+@pytest.mark.fact("F-WS-3")
 def test_authorize_grants_the_tenants_own_project_and_workspace() -> None:
-    authorize(Principal(DEMO_TENANT, "token"), DEMO_PROJECT_ID, DEMO_WORKSPACE, DEMO_PROJECT_ID)
-    authorize(Principal(DEMO_TENANT, "token"), DEMO_PROJECT_ID, DEMO_WORKSPACE, None)
+    AUTHORIZER.authorize(Principal(DEMO_TENANT, "token"), DEMO_PROJECT_ID, DEMO_WORKSPACE, DEMO_PROJECT_ID)
+    AUTHORIZER.authorize(Principal(DEMO_TENANT, "token"), DEMO_PROJECT_ID, DEMO_WORKSPACE, None)
+    AUTHORIZER.authorize(Principal(NEIGHBOUR, "token"), DEMO_PROJECT_ID, "neighbour-workspace", None)

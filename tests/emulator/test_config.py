@@ -224,3 +224,41 @@ def test_the_network_faults_come_from_flags_variables_and_the_banner_names_them(
     config.write_text("stall_rate: 0.5\ntrickle_bytes_per_second: 10\n", encoding="utf-8")
     from_file = options_from(["--config", str(config)], {}).settings
     assert (from_file.stall_rate, from_file.trickle_bytes_per_second) == (0.5, 10.0)
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "content", "expected"),
+    [
+        ([], {}, "", False),
+        (["--flow-control"], {}, "", True),
+        (["--flow-control", "off"], {"DATAARTS_EMULATOR_FLOW_CONTROL": "on"}, "", False),
+        ([], {"DATAARTS_EMULATOR_FLOW_CONTROL": "TRUE"}, "", True),
+        ([], {}, "flow_control: true", True),
+        (["--flow-control", "no"], {}, "flow_control: true", False),
+    ],
+)
+def test_flow_control_is_a_switch(
+    tmp_path: Path, argv: list[str], env: dict[str, str], content: str, expected: bool
+) -> None:
+    path = tmp_path / "emulator.yaml"
+    path.write_text(content, encoding="utf-8")
+    assert options_from([*argv, "--config", str(path)], env).settings.flow_control is expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "content"),
+    [
+        (["--flow-control", "sometimes"], {}, ""),
+        ([], {"DATAARTS_EMULATOR_FLOW_CONTROL": "2"}, ""),
+        ([], {}, "flow_control: 1"),
+        ([], {}, "flow_control: maybe"),
+    ],
+)
+def test_a_switch_refuses_anything_but_on_and_off(
+    tmp_path: Path, argv: list[str], env: dict[str, str], content: str
+) -> None:
+    path = tmp_path / "emulator.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        options_from([*argv, "--config", str(path)], env)
+    assert exited.value.code == 2

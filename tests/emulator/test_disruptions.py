@@ -37,7 +37,7 @@ def outcomes(settings: EmulatorSettings, count: int) -> list[str]:
     injector, seen = FaultInjector(settings), []
     for _ in range(count):
         try:
-            injector.check_request()
+            injector.check_request(240)
             seen.append("ok")
         except Exception as error:
             seen.append(type(error).__name__)

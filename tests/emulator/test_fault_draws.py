@@ -27,7 +27,7 @@ def faults(count: int = REQUESTS, **rates: Any) -> Counter[str]:
     met: Counter[str] = Counter()
     for _ in range(count):
         try:
-            injector.check_request()
+            injector.check_request(240)
         except (EmulatorError, ConnectionReset, ProxyPage) as fault:
             met[type(fault).__name__] += 1
         else:
@@ -68,14 +68,16 @@ def test_each_rate_is_the_share_of_requests_that_meet_its_fault() -> None:
         assert shares[name] == pytest.approx(share, abs=0.03), name
 
 
-def test_throttling_carries_the_configured_retry_after() -> None:
+@pytest.mark.fact("F-LIMIT-3")
+def test_throttling_carries_the_configured_retry_after_and_names_the_limit_as_the_gateway_does() -> None:
     injector = FaultInjector(EmulatorSettings(throttle_rate=1.0, retry_after_seconds=7))
     with pytest.raises(Throttled) as caught:
-        injector.check_request()
-    assert (caught.value.status, caught.value.error_code, caught.value.headers) == (
+        injector.check_request(120)
+    assert (caught.value.status, caught.value.error_code, caught.value.headers, caught.value.message) == (
         429,
         "APIG.0308",
         {"Retry-After": "7"},
+        "The throttling threshold has been reached: policy user over ratelimit,limit:120,time:1 minute",
     )
 
 
@@ -84,7 +86,7 @@ def test_no_faults_draw_nothing_so_other_draws_are_unchanged() -> None:
     settings = EmulatorSettings(seed=9, truncate_rate=0.5, stall_rate=0.5, trickle_rate=0.5)
     quiet, fresh = FaultInjector(settings), FaultInjector(settings)
     for _ in range(10):
-        quiet.check_request()
+        quiet.check_request(240)
     assert [quiet.plan_delivery(1000) for _ in range(20)] == [fresh.plan_delivery(1000) for _ in range(20)]
 
 

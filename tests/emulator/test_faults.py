@@ -19,19 +19,32 @@ async def statuses(api: httpx.AsyncClient, count: int) -> list[int]:
     return [(await api.post(EXPORT_MODEL, headers=TOKEN_HEADERS, json={})).status_code for _ in range(count)]
 
 
+@pytest.mark.fact("F-ERR-8", "F-ERR-3", "F-EMU-8", "F-EMU-9")
 async def test_fault_rate_one_answers_5xx_with_error_bodies(make_client: ClientFactory) -> None:
     api = make_client(EmulatorSettings(fault_rate=1.0, seed=1), allow_5xx=True)
-    seen = await statuses(api, 30)
-    assert set(seen) == {500, 502, 503}
+    answers = [await api.post(EXPORT_MODEL, headers=TOKEN_HEADERS, json={}) for _ in range(30)]
+    bodies = {answer.status_code: answer.json() for answer in answers}
+    assert set(bodies) == {500, 502, 503}
+    assert bodies[500] == {"error_code": "EMU.F500", "error_msg": "Internal server error (injected fault).", "data": {}}
+    assert (bodies[502]["error_code"], bodies[502]["error_msg"]) == ("APIG.0202", "Backend unavailable.")
+    assert "request_id" in bodies[502], "the gateway's shape"
+    assert bodies[503]["error_code"] == "EMU.F503"
     assert (await api.get("/healthz")).status_code == 200
 
 
-async def test_throttling_answers_429_with_retry_after(make_client: ClientFactory) -> None:
+@pytest.mark.fact("F-LIMIT-1", "F-LIMIT-2", "F-LIMIT-3")
+async def test_throttling_answers_429_with_retry_after_worded_as_the_gateway(make_client: ClientFactory) -> None:
     api = make_client(EmulatorSettings(throttle_rate=1.0, seed=1, retry_after_seconds=3))
     response = await api.get(EXPORT_RESULT, params={"uuid": "x"}, headers=TOKEN_HEADERS)
     assert response.status_code == 429
     assert response.headers["retry-after"] == "3"
-    assert response.json()["error_code"] == "APIG.0308"
+    assert response.json() == {
+        "error_code": "APIG.0308",
+        "error_msg": "The throttling threshold has been reached: policy user over ratelimit,limit:240,time:1 minute",
+        "request_id": response.headers["x-request-id"],
+    }
+    started = await api.post(EXPORT_MODEL, headers=TOKEN_HEADERS, json={})
+    assert started.json()["error_msg"].endswith("ratelimit,limit:120,time:1 minute")
 
 
 async def test_faults_come_first_even_without_credentials(make_client: ClientFactory) -> None:

@@ -22,6 +22,7 @@ from dataarts_emulator import (
     responses,
 )
 from dataarts_emulator.models import ExportRequest
+from dataarts_emulator.validation import MAX_JSON_DEPTH
 from dataarts_emulator.workbook import build_workbook
 from dataarts_export_client.lib.signing import AkSkAuth
 
@@ -42,6 +43,7 @@ async def result(api: httpx.AsyncClient, uuid: str, headers: dict[str, str] | No
     return await api.get(EXPORT_RESULT, params={"uuid": uuid}, headers=headers or TOKEN_HEADERS)
 
 
+@pytest.mark.fact("F-OP-1", "F-OP-2", "F-RESULT-1", "F-RESULT-2", "F-RESULT-4", "F-RATE-1", "F-EMU-10")
 async def test_export_runs_then_returns_the_workbook(api: httpx.AsyncClient, clock: FakeClock) -> None:
     uuid = await start(api, {"ids": ["1224641525420683264", "42"], "type": "TABLE_MODEL", "asyn": True})
     first = await result(api, uuid)
@@ -68,6 +70,7 @@ async def test_synchronous_export_is_ready_at_once(api: httpx.AsyncClient) -> No
     assert (await result(api, uuid)).headers["content-type"] == XLSX
 
 
+@pytest.mark.fact("F-EMU-10")
 async def test_failed_export_reports_the_group(api: httpx.AsyncClient, clock: FakeClock) -> None:
     uuid = await start(api, {"ids": ["1", "will-fail"], "type": "TABLE_MODEL"})
     clock.advance(11)
@@ -79,16 +82,19 @@ async def test_failed_export_reports_the_group(api: httpx.AsyncClient, clock: Fa
     assert "will-fail" in group["logs"]
 
 
+@pytest.mark.fact("F-PARAM-3")
 async def test_get_with_a_content_type_but_no_body_is_accepted(api: httpx.AsyncClient) -> None:
     uuid = await start(api, {})
     response = await result(api, uuid, {**TOKEN_HEADERS, "Content-Type": "text/plain"})
     assert response.status_code == 200
 
 
-async def test_unknown_uuid_is_a_400_with_dlg_0818(api: httpx.AsyncClient) -> None:
+@pytest.mark.fact("F-EMU-3", "F-ERR-1")
+async def test_unknown_uuid_is_a_400_with_the_emulator_s_own_emu_0404(api: httpx.AsyncClient) -> None:
+    """Not DLG.0818: that code means a missing workspace (F-WS-1); no source names the service's code here."""
     response = await result(api, "fd653968-864b-45f6-9842-2b125d2dbfb7")
     assert response.status_code == 400
-    assert response.json() == {"error_code": "DLG.0818", "error_msg": "The export task does not exist.", "data": {}}
+    assert response.json() == {"error_code": "EMU.0404", "error_msg": "The export task does not exist.", "data": {}}
 
 
 async def test_uuid_of_another_tenant_answers_like_an_unknown_one(make_client: ClientFactory) -> None:
@@ -120,13 +126,16 @@ async def test_uuid_of_another_tenant_answers_like_an_unknown_one(make_client: C
         (TOKEN_HEADERS, {"asyn": "yes"}, 400),
         (TOKEN_HEADERS, ["not", "an", "object"], 400),
         ({"X-Auth-Token": TOKEN_HEADERS["X-Auth-Token"]}, {}, 400),  # missing workspace header
-        ({**TOKEN_HEADERS, "workspace": "unknown-ws"}, {"ids": [1]}, 400),  # 400 wins over 403
-        ({**TOKEN_HEADERS, "workspace": "unknown-ws"}, {}, 403),
+        ({**TOKEN_HEADERS, "workspace": "unknown-ws"}, {"ids": [1]}, 400),  # invalid input wins
+        ({**TOKEN_HEADERS, "workspace": "unknown-ws"}, {}, 400),  # DLG.0818: no such workspace
+        ({**TOKEN_HEADERS, "workspace": "unknown-ws", "X-Project-Id": "another-project"}, {}, 403),  # project first
         ({**TOKEN_HEADERS, "X-Project-Id": "another-project"}, {}, 403),
         ({**TOKEN_HEADERS, "X-Project-Id": ""}, {}, 400),
         ({**TOKEN_HEADERS, "workspace": "w" * 65}, {}, 400),
+        ({**TOKEN_HEADERS, "workspace": "ws"}, {}, 400),  # 3 to 64 characters
     ],
 )
+@pytest.mark.fact("F-PARAM-1", "F-AUTH-5", "F-WS-1", "F-WS-3", "F-EMU-1", "F-EMU-2")
 async def test_status_codes_and_their_order(
     api: httpx.AsyncClient, headers: dict[str, str], body: object, expected: int
 ) -> None:
@@ -136,7 +145,12 @@ async def test_status_codes_and_their_order(
     if expected == 401:
         assert payload["error_code"] == "APIG.0301"
     if expected == 403:
-        assert payload["error_code"] == "DLG.0403"
+        assert payload["error_code"] == "EMU.0403"
+    if expected == 400 and "errors" in payload:
+        assert payload["errors"][0]["error_code"] == "DLG.0818"
+        assert headers.get("workspace") == "unknown-ws"
+    elif expected == 400:
+        assert payload["error_code"] == "EMU.0400"
 
 
 async def test_bad_bodies_name_the_problem(api: httpx.AsyncClient) -> None:
@@ -157,11 +171,23 @@ async def test_bad_bodies_name_the_problem(api: httpx.AsyncClient) -> None:
     assert "mimetype" in no_type.json()["error_msg"]
 
 
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH, MAX_JSON_DEPTH + 1, 300, 5000])
+async def test_nesting_is_bounded_by_the_emulator_not_by_the_interpreter(api: httpx.AsyncClient, depth: int) -> None:
+    """One bound on every Python: 300 levels used to crash jsonschema-rs (500 EMU.0500), 5000 did on 3.13."""
+    nested = b'{"ids": ' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}"
+    headers = {**TOKEN_HEADERS, "Content-Type": "application/json"}
+    response = await api.post(EXPORT_MODEL, headers=headers, content=nested)
+    assert response.status_code == 400, response.text
+    too_deep = "JSON nested too deeply" in response.json()["error_msg"]
+    assert too_deep == (depth > MAX_JSON_DEPTH), response.json()
+
+
 async def test_other_project_in_path_is_403(api: httpx.AsyncClient) -> None:
     response = await api.post("/v2/someone-else/design/export-model", headers=TOKEN_HEADERS, json={})
     assert response.status_code == 403
 
 
+@pytest.mark.fact("F-PARAM-4")
 async def test_missing_or_repeated_uuid_is_400(api: httpx.AsyncClient) -> None:
     assert (await api.get(EXPORT_RESULT, headers=TOKEN_HEADERS)).status_code == 400
     assert (await api.get(EXPORT_RESULT, params={"uuid": ""}, headers=TOKEN_HEADERS)).status_code == 400
@@ -169,11 +195,21 @@ async def test_missing_or_repeated_uuid_is_400(api: httpx.AsyncClient) -> None:
     assert repeated.status_code == 400
 
 
+@pytest.mark.fact("F-ERR-6", "F-ERR-7", "F-ERR-3", "F-EMU-4")
 async def test_unknown_path_is_404_and_wrong_method_405(api: httpx.AsyncClient) -> None:
-    assert (await api.get("/v2/x/design/nothing-here")).status_code == 404
+    missing = await api.get("/v2/x/design/nothing-here")
+    assert (missing.status_code, missing.json()) == (
+        404,
+        {
+            "error_code": "APIG.0101",
+            "error_msg": "The API does not exist or has not been published in the environment.",
+            "request_id": missing.headers["x-request-id"],
+        },
+    )
     assert (await api.get("/")).status_code == 404
     wrong = await api.delete(EXPORT_RESULT, headers=TOKEN_HEADERS)
     assert (wrong.status_code, wrong.headers["allow"]) == (405, "GET")
+    assert wrong.json()["error_code"] == "EMU.0405"
     wrong = await api.request("PROPFIND", EXPORT_MODEL)
     assert (wrong.status_code, wrong.headers["allow"]) == (405, "POST")
     assert (await api.post("/healthz")).status_code == 405
@@ -184,12 +220,13 @@ async def test_healthz(api: httpx.AsyncClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
+@pytest.mark.fact("F-EMU-6")
 async def test_store_full_is_429_with_retry_after(make_client: ClientFactory, clock: FakeClock) -> None:
     api = make_client(EmulatorSettings(max_jobs=2, export_seconds=5, job_ttl_seconds=60, seed=3))
     await start(api, {})
     await start(api, {})
     full = await api.post(EXPORT_MODEL, headers=TOKEN_HEADERS, json={})
-    assert full.status_code == 429
+    assert (full.status_code, full.json()["error_code"]) == (429, "EMU.0429")
     assert full.headers["retry-after"] == "65"
     clock.advance(65)
     await start(api, {})
@@ -202,7 +239,7 @@ async def test_oversized_body_is_400(make_client: ClientFactory) -> None:
     assert "exceeds 100 bytes" in response.json()["error_msg"]
     # The size is checked before authentication (README: "Checks run in this order").
     anonymous = await api.post(EXPORT_MODEL, json={"ids": ["x" * 200]})
-    assert (anonymous.status_code, anonymous.json()["error_code"]) == (400, "DLG.0400")
+    assert (anonymous.status_code, anonymous.json()["error_code"]) == (400, "EMU.0400")
 
 
 async def test_aksk_signed_requests_work_over_http(make_client: ClientFactory, clock: FakeClock) -> None:

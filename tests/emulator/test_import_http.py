@@ -61,6 +61,7 @@ def app_of(api: httpx.AsyncClient) -> EmulatorApp:
     return app
 
 
+@pytest.mark.fact("F-IMPORT-1", "F-IMPORT-3", "F-IMPORT-11", "F-IMPORT-14", "F-EMU-23")
 async def test_an_import_runs_then_reports_each_row_and_the_rows_export_again(
     api: httpx.AsyncClient, clock: FakeClock
 ) -> None:
@@ -81,6 +82,7 @@ async def test_an_import_runs_then_reports_each_row_and_the_rows_export_again(
     assert again.content == CODES, "what was imported exports as the same workbook"
 
 
+@pytest.mark.fact("F-IMPORT-2")
 async def test_subjects_are_imported_through_the_catalogs_call(api: httpx.AsyncClient, clock: FakeClock) -> None:
     subjects = build_workbook(ExportRequest(type="subject", ids=("s1",)))
     files = {"file": ("subjects.xlsx", subjects)}
@@ -92,6 +94,7 @@ async def test_subjects_are_imported_through_the_catalogs_call(api: httpx.AsyncC
     assert (await export(api, "subject", ["s1"])).content == subjects
 
 
+@pytest.mark.fact("F-IMPORT-7")
 @pytest.mark.parametrize("spelling", ["skip-exist", "skip_exist"])
 async def test_either_spelling_of_skip_exist_leaves_existing_objects_alone(
     api: httpx.AsyncClient, clock: FakeClock, spelling: str
@@ -111,6 +114,7 @@ async def test_either_spelling_of_skip_exist_leaves_existing_objects_alone(
     assert read_sheet((await export(api, "codeTable", ["11"])).content)[1].values(4) == [*first[:2], "New", "9"]
 
 
+@pytest.mark.fact("F-IMPORT-7")
 async def test_skip_exist_true_in_either_spelling_wins_and_nonsense_is_refused(api: httpx.AsyncClient) -> None:
     both = await api.post(
         IMPORT_MODELS + "?action-id=import_codetable&skip-exist=false&skip_exist=true",
@@ -119,22 +123,24 @@ async def test_skip_exist_true_in_either_spelling_wins_and_nonsense_is_refused(a
     )
     assert both.status_code == 200
     nonsense = await upload(api, query={"skip_exist": "maybe"})
-    assert (nonsense.status_code, nonsense.json()["error_code"]) == (400, "DLG.0400")
+    assert (nonsense.status_code, nonsense.json()["error_code"]) == (400, "EMU.0400")
     assert "skip_exist" in nonsense.json()["error_msg"]
     spec_nonsense = await upload(api, query={"skip-exist": "maybe"})
-    assert (spec_nonsense.status_code, spec_nonsense.json()["error_code"]) == (400, "DLG.0400")
+    assert (spec_nonsense.status_code, spec_nonsense.json()["error_code"]) == (400, "EMU.0400")
 
 
+@pytest.mark.fact("F-IMPORT-5")
 async def test_model_id_is_required_for_import_relation(api: httpx.AsyncClient) -> None:
     tables = build_workbook(ExportRequest(type="ER", ids=("1",)))
     refused = await upload(api, tables, action="import_relation")
-    assert (refused.status_code, refused.json()["error_code"]) == (400, "DLG.0400")
+    assert (refused.status_code, refused.json()["error_code"]) == (400, "EMU.0400")
     assert "model_id" in refused.json()["error_msg"]
     assert (
         await upload(api, tables, action="import_relation", query={"model_id": "1213499006739791872"})
     ).status_code == 200
 
 
+@pytest.mark.fact("F-EMU-12", "F-EMU-3")
 async def test_unknown_and_foreign_uuids(api: httpx.AsyncClient) -> None:
     unknown = await api.get(IMPORT_RESULT, params={"uuid": "nope"}, headers=TOKEN_HEADERS)
     assert (unknown.status_code, unknown.json()["error_code"]) == (400, "EMU.0420")
@@ -143,11 +149,12 @@ async def test_unknown_and_foreign_uuids(api: httpx.AsyncClient) -> None:
     assert crossed.json()["error_code"] == "EMU.0420"
     import_uuid = (await upload(api)).json()["data"]["uuid"]
     crossed = await api.get(EXPORT_RESULT, params={"uuid": import_uuid}, headers=TOKEN_HEADERS)
-    assert crossed.json()["error_code"] == "DLG.0818"
+    assert crossed.json()["error_code"] == "EMU.0404"
     twice = await api.get(f"{IMPORT_RESULT}?uuid={import_uuid}&uuid={import_uuid}", headers=TOKEN_HEADERS)
     assert twice.status_code == 400
 
 
+@pytest.mark.fact("F-IMPORT-18", "F-EMU-11")
 async def test_a_strict_workspace_refuses_ids_it_does_not_hold(api: httpx.AsyncClient) -> None:
     refused = await export(api, "codeTable", ["404", "405"])
     assert (refused.status_code, refused.json()["error_code"]) == (400, "EMU.0410")
@@ -156,6 +163,7 @@ async def test_a_strict_workspace_refuses_ids_it_does_not_hold(api: httpx.AsyncC
     assert many.json()["error_msg"].endswith("ID 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 2 more.")
 
 
+@pytest.mark.fact("F-IMPORT-18")
 async def test_a_workspace_that_is_not_strict_makes_up_rows_for_ids_it_does_not_hold(
     make_client: ClientFactory, settings: EmulatorSettings
 ) -> None:
@@ -166,9 +174,33 @@ async def test_a_workspace_that_is_not_strict_makes_up_rows_for_ids_it_does_not_
     assert mixed.content == build_workbook(ExportRequest(type="codeTable", ids=("11", "404")))
 
 
+def _repacked(content: bytes, **changed: bytes) -> bytes:
+    """``content`` (a workbook) with the parts ``changed`` (``/`` written ``__``) replaced or added."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        parts = {name: source.read(name) for name in source.namelist()}
+        for name, part in {**parts, **{key.replace("__", "/"): value for key, value in changed.items()}}.items():
+            target.writestr(name, part)
+    return buffer.getvalue()
+
+
+SHEET = "xl__worksheets__sheet1.xml"
+_PLAIN_SHEET = zipfile.ZipFile(io.BytesIO(CODES)).read("xl/worksheets/sheet1.xml")
+BOMB = _repacked(CODES, xl__media__bomb_bin=b"\0" * (40 * 1024 * 1024))
+ENTITIES = _repacked(CODES, **{SHEET: _PLAIN_SHEET.replace(b"?>\n", b'?>\n<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>', 1)})
+TOO_MANY_ROWS = build_workbook(
+    ExportRequest(type="codeTable", ids=tuple(str(n) for n in range(3000))),
+    {str(n): (str(n), f"c{n}", "", "") for n in range(3000)},
+)
+_TWO_FILES = [("file", ("a.xlsx", CODES)), ("file", ("b.xlsx", CODES))]
+
 HOSTILE: list[tuple[str, dict[str, Any], str]] = [
     ("no-file", {"files": {"other": ("a.xlsx", CODES)}}, "EMU.0421"),
-    ("not-a-form", {"content": b"PK", "headers": {"Content-Type": "application/octet-stream"}}, "DLG.0400"),
+    ("two-files", {"files": _TWO_FILES}, "EMU.0422"),
+    ("zip-bomb", {"files": {"file": ("a.xlsx", BOMB)}}, "EMU.0426"),
+    ("xml-entities", {"files": {"file": ("a.xlsx", ENTITIES)}}, "EMU.0427"),
+    ("3000-rows", {"files": {"file": ("a.xlsx", TOO_MANY_ROWS)}}, "EMU.0428"),
+    ("not-a-form", {"content": b"PK", "headers": {"Content-Type": "application/octet-stream"}}, "EMU.0400"),
     ("form-without-boundary", {"content": b"PK", "headers": {"Content-Type": "multipart/form-data"}}, "EMU.0421"),
     ("hostile-name", {"files": {"file": ("../../etc/cron.d/x.xlsx", CODES)}}, "EMU.0423"),
     ("not-xlsx", {"files": {"file": ("a.xlsx", b"MZ\x90\x00 not a workbook")}}, "EMU.0425"),
@@ -176,6 +208,9 @@ HOSTILE: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
+@pytest.mark.fact(
+    "F-EMU-13", "F-EMU-14", "F-EMU-15", "F-EMU-17", "F-EMU-18", "F-EMU-19", "F-EMU-20", "F-EMU-21", "F-EMU-23"
+)
 @pytest.mark.parametrize(("case", "request_args", "code"), HOSTILE, ids=[case for case, _, _ in HOSTILE])
 async def test_hostile_uploads_are_refused_and_the_workspace_is_unchanged(
     api: httpx.AsyncClient, case: str, request_args: dict[str, Any], code: str
@@ -190,6 +225,20 @@ async def test_hostile_uploads_are_refused_and_the_workspace_is_unchanged(
     assert design.all_rows(DEMO_PROJECT_ID, DEMO_WORKSPACE, "code table") == before
 
 
+@pytest.mark.fact("F-EMU-22")
+async def test_an_import_past_max_objects_is_refused_whole(
+    make_client: ClientFactory, settings: EmulatorSettings
+) -> None:
+    api = make_client(dataclasses.replace(settings, max_objects=3))
+    assert (await upload(api)).status_code == 200
+    design = app_of(api).backend.design
+    three = build_workbook(ExportRequest(type="codeTable", ids=("21", "22", "23")))
+    answer = await upload(api, three)
+    assert (answer.status_code, answer.json()["error_code"]) == (400, "EMU.0431")
+    assert [row[0] for row in design.all_rows(DEMO_PROJECT_ID, DEMO_WORKSPACE, "code table")] == ["11", "12"]
+
+
+@pytest.mark.fact("F-EMU-16")
 async def test_a_body_over_the_upload_limit_is_refused_without_reading_it_all(settings: EmulatorSettings) -> None:
     app = create_app(settings)
     received = 0

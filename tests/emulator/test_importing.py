@@ -24,6 +24,7 @@ def plan(rows: list[SheetRow], objects: Objects | None = None, *, skip: bool = F
     return plan_import(rows, CODE, objects if objects is not None else {}, skip_existing=skip, max_objects=most)
 
 
+@pytest.mark.fact("F-IMPORT-14", "F-IMPORT-15")
 def test_new_codes_create_objects_with_the_rows_ids() -> None:
     made = plan(sheet(["1", "c1", "One", "3"], ["2", "c2", "Two", ""]))
     assert made.outcomes == [RowOutcome(2, "c1", "1", "CREATE"), RowOutcome(3, "c2", "2", "CREATE")]
@@ -34,6 +35,7 @@ def test_new_codes_create_objects_with_the_rows_ids() -> None:
     assert set(objects) == {"9", "1", "2"}
 
 
+@pytest.mark.fact("F-IMPORT-7", "F-IMPORT-14", "F-IMPORT-15")
 def test_an_existing_code_is_updated_under_its_own_id_or_skipped() -> None:
     existing: Objects = {"7": ("7", "c1", "Before", "1")}
     updated = plan(sheet(["1", "c1", "After", "2"]), existing)
@@ -76,6 +78,7 @@ def test_empty_rows_are_not_rows() -> None:
     assert [o.number for o in made.outcomes] == [3]
 
 
+@pytest.mark.fact("F-EMU-21")
 def test_the_header_must_be_the_actions_layout() -> None:
     check_header(sheet(), CODE)
     check_header([SheetRow(1, {0: "ID", 1: "Code table code", 2: "Code table name", 3: "Values"})], CODE)
@@ -84,6 +87,7 @@ def test_the_header_must_be_the_actions_layout() -> None:
             check_header(sheet(header=header), CODE)
 
 
+@pytest.mark.fact("F-EMU-22")
 def test_more_objects_than_max_objects_refuses_the_whole_upload() -> None:
     objects: Objects = {"9": ("9", "old", "", "")}
     assert plan(sheet(["1", "c1", "", ""]), objects, most=2).created == 1
@@ -93,6 +97,7 @@ def test_more_objects_than_max_objects_refuses_the_whole_upload() -> None:
     assert objects == {"9": ("9", "old", "", "")}
 
 
+@pytest.mark.fact("F-IMPORT-19")
 def test_import_actions_read_their_layouts() -> None:
     assert import_layout("import_codetable") is CODE
     assert import_layout("import_relation").kind == import_layout("import_dimension").kind == "table"
@@ -103,6 +108,7 @@ def job(outcomes: tuple[RowOutcome, ...], duration: float = 10.0) -> ImportJob:
     return ImportJob("94b429c0-9524-481f-aa8d-c2c9ee965702", "p", "w", "import_codetable", 100.0, duration, outcomes)
 
 
+@pytest.mark.fact("F-IMPORT-12", "F-IMPORT-13", "F-EMU-23")
 def test_an_import_reports_progress_then_its_groups() -> None:
     running = job((RowOutcome(2, "c1", "1", "CREATE"),))
     assert [running.status(100.0 + t).rate for t in (0, 2.5, 9.99)] == ["0.00", "0.25", "0.99"]
@@ -135,6 +141,7 @@ def test_an_import_reports_progress_then_its_groups() -> None:
     assert row["id"] == group["group_id"] + "00000"
 
 
+@pytest.mark.fact("F-IMPORT-16")
 def test_some_failed_rows_make_a_failed_group_of_a_successful_import() -> None:
     outcomes = (RowOutcome(2, "c1", "1", "CREATE"), RowOutcome(3, "", None, message="row 3 has no code"))
     status = job(outcomes, 0.0).status(100.0)
@@ -146,6 +153,7 @@ def test_some_failed_rows_make_a_failed_group_of_a_successful_import() -> None:
     assert status.group["groups"][1]["logs"] == "row 3 has no code"
 
 
+@pytest.mark.fact("F-IMPORT-16")
 def test_an_import_whose_every_row_failed_fails_and_an_empty_one_succeeds() -> None:
     assert job((RowOutcome(2, "", None, message="no"),), 0.0).status(100.0).state == "fail"
     assert job((), 0.0).status(100.0).state == "success"

@@ -30,6 +30,7 @@ async def _broken_handler(backend: object, call: Call) -> None:
     raise RuntimeError("deliberate bug in a handler")
 
 
+@pytest.mark.fact("F-EMU-7")
 @pytest.mark.emulator_internal_error
 async def test_a_crash_answers_500_emu_0500_and_logs_the_traceback(
     make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture

@@ -1,11 +1,14 @@
-"""``python -m dataarts_emulator`` as a real process, and the official Huawei SDK against the emulator."""
+"""``dataarts-emulator`` / ``python -m dataarts_emulator`` as a real process, and the official SDK against it."""
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import openpyxl
@@ -49,6 +52,23 @@ def test_module_entry_point_serves_and_prints_the_banner(emulator_process: tuple
     assert "curl -s -X POST" in output
 
 
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        ([str(Path(sys.executable).parent / "dataarts-emulator")], "dataarts-emulator"),
+        ([sys.executable, "-m", "dataarts_emulator"], "python -m dataarts_emulator"),
+    ],
+    ids=["console-script", "module"],
+)
+def test_help_and_usage_errors_name_the_program_that_ran(command: list[str], name: str) -> None:
+    shown = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=60, check=False)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith(f"usage: {name} [-h]"), shown.stdout
+    refused = subprocess.run([*command, "--port", "x"], capture_output=True, text=True, timeout=60, check=False)
+    assert refused.returncode == 2
+    assert f"{name}: error: argument --port" in refused.stderr, refused.stderr
+
+
 def test_serve_stops_cleanly() -> None:
     with serve(EmulatorSettings(export_seconds=0)) as base_url:
         assert httpx.get(f"{base_url}/healthz").status_code == 200
@@ -57,6 +77,7 @@ def test_serve_stops_cleanly() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.fact("F-WS-1", "F-ERR-2", "F-ERR-5", "F-EMU-3")
 @pytest.mark.dataarts_emulator(export_seconds=60, seed=1)
 def test_official_sdk_starts_polls_and_downloads(dataarts_emulator: RunningEmulator) -> None:
     base_url = dataarts_emulator.base_url
@@ -80,12 +101,17 @@ def test_official_sdk_starts_polls_and_downloads(dataarts_emulator: RunningEmula
 
     with pytest.raises(ClientRequestException) as unknown:
         client.export_design_result(ExportDesignResultRequest(workspace=DEMO_WORKSPACE, uuid="no-such-export"))
-    assert (unknown.value.status_code, unknown.value.error_code) == (400, "DLG.0818")
+    assert (unknown.value.status_code, unknown.value.error_code) == (400, "EMU.0404")
     assert len(unknown.value.request_id) == 32
 
-    with pytest.raises(ClientRequestException) as forbidden:
-        client.export_design_result(ExportDesignResultRequest(workspace="not-mine", uuid=uuid))
-    assert (forbidden.value.status_code, forbidden.value.error_code) == (403, "DLG.0403")
+    # DataArts Architecture's errors[] shape: the official SDK reads no code from it (it looks at the top
+    # level and nested objects, not lists), so its error carries the status and the whole body as message.
+    with pytest.raises(ClientRequestException) as missing:
+        client.export_design_result(ExportDesignResultRequest(workspace="no-such-workspace", uuid=uuid))
+    assert (missing.value.status_code, missing.value.error_code) == (400, "400")
+    assert json.loads(missing.value.error_msg) == {
+        "errors": [{"error_code": "DLG.0818", "error_msg": "The workspace does not exist."}]
+    }
 
     stranger = (
         DataArtsStudioClient.new_builder()

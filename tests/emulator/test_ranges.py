@@ -96,13 +96,18 @@ async def test_a_range_is_answered_206_with_its_slice(api: httpx.AsyncClient) ->
         assert part.content == whole.content[first : last + 1]
 
 
+@pytest.mark.fact("F-PARAM-6", "F-EMU-5")
 async def test_a_range_past_the_end_is_416(api: httpx.AsyncClient) -> None:
     uuid = await finished_uuid(api)
     size = len((await fetch(api, uuid)).content)
     refused = await fetch(api, uuid, Range=f"bytes={size}-")
     assert refused.status_code == 416
     assert refused.headers["content-range"] == f"bytes */{size}"
-    assert refused.json()["error_code"] == "DLG.0416"
+    assert refused.json() == {
+        "error_code": "EMU.0416",
+        "error_msg": f"The requested range is not satisfiable: the file has {size} bytes.",
+        "data": {},
+    }
 
 
 async def test_a_stale_if_range_gets_the_whole_file(api: httpx.AsyncClient) -> None:

@@ -21,9 +21,12 @@ def layout(root: Path, *, with_spec: bool) -> Path:
     return package_dir
 
 
-def test_this_checkout_reads_the_root_spec() -> None:
-    assert checkout_spec() == ROOT / "openapi.yaml"
-    assert spec_source() == ROOT / "openapi.yaml"
+def test_the_emulator_under_test_reads_this_checkouts_spec() -> None:
+    if Path(spec.__file__).is_relative_to(ROOT):  # this checkout's emulator, as make setup installs it (editable)
+        assert checkout_spec() == ROOT / "openapi.yaml"
+        assert spec_source() == ROOT / "openapi.yaml"
+    else:  # a built wheel (tests/packaging runs these tests on one): the copy the client package ships
+        assert checkout_spec() is None
     assert load_spec() == parse_spec(ROOT / "openapi.yaml")
 
 

@@ -50,6 +50,7 @@ def workbook(rows: list[list[str]], header: tuple[str, ...] = ("ID", "Name", "Di
     return write_xlsx([Sheet("Objects", header, rows)], creator="t", title="t", moment=datetime(2024, 1, 1))
 
 
+@pytest.mark.fact("F-IMPORT-1")
 def test_the_file_field_and_its_name_are_read() -> None:
     upload = read_upload(
         FORM, form(('form-data; name="other"', b"x"), ('form-data; name="file"; filename="a.xlsx"', b"PK"))
@@ -63,6 +64,7 @@ def test_an_rfc_2231_file_name_is_read_and_a_missing_one_is_none() -> None:
     assert read_upload(FORM, form(('form-data; name="file"', b"PK"))).file_name is None
 
 
+@pytest.mark.fact("F-EMU-13", "F-EMU-14", "F-EMU-16")
 @pytest.mark.parametrize(
     ("content_type", "body", "refusal"),
     [
@@ -88,11 +90,13 @@ def test_forms_without_one_readable_file_are_refused(
         read_upload(content_type, body)
 
 
+@pytest.mark.fact("F-IMPORT-9", "F-IMPORT-10", "F-EMU-16")
 def test_a_file_just_under_4_mb_is_accepted() -> None:
     upload = read_upload(FORM, form(('form-data; name="file"', b"\0" * (MAX_FILE_BYTES - 1))))
     assert len(upload.content) == MAX_FILE_BYTES - 1
 
 
+@pytest.mark.fact("F-EMU-15")
 @pytest.mark.parametrize(
     "name",
     ["../etc/passwd", "dir/a.xlsx", "C:\\a.xlsx", "..", ".", "", "a\nb.xlsx", "a\x00.xlsx", "é" * 128],
@@ -137,6 +141,7 @@ def test_column_letters() -> None:
         column_index("XFE1")
 
 
+@pytest.mark.fact("F-IMPORT-9", "F-IMPORT-10", "F-EMU-20")
 def test_rows_up_to_the_limit_are_read_and_one_more_is_refused() -> None:
     assert len(read_sheet(workbook([[str(n), f"n{n}", ""] for n in range(MAX_DATA_ROWS)]))) == MAX_DATA_ROWS + 1
     with pytest.raises(TooManyRows):
@@ -156,6 +161,7 @@ def _parts_of(content: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+@pytest.mark.fact("F-EMU-17")
 @pytest.mark.parametrize(
     "content",
     [b"", b"hello", b"PK\x03\x04broken", _zip({"a.txt": b"x"}), _zip({"xl/workbook.xml": b"<workbook/>"})],
@@ -177,6 +183,7 @@ def test_broken_xml_and_an_empty_sheet_are_no_workbook() -> None:
         read_sheet(_zip({**parts, "xl/worksheets/sheet1.xml": bad_shared}))
 
 
+@pytest.mark.fact("F-EMU-19")
 @pytest.mark.parametrize(
     "doctype",
     [
@@ -193,6 +200,7 @@ def test_xml_entity_tricks_are_refused(doctype: bytes) -> None:
         read_sheet(_zip({**parts, "xl/worksheets/sheet1.xml": sheet}))
 
 
+@pytest.mark.fact("F-EMU-18")
 def test_a_zip_bomb_is_refused_by_its_declared_size_before_inflating() -> None:
     parts = _parts_of(workbook([["1", "a", "b"]]))
     bomb = _zip({**parts, "xl/media/bomb.bin": b"\0" * (MAX_INFLATED_BYTES + 1)})
@@ -231,6 +239,7 @@ def _lie_about_sizes(content: bytes, name: str, size: int) -> bytes:
     return bytes(data)
 
 
+@pytest.mark.fact("F-EMU-18")
 def test_the_inflated_budget_covers_every_part_together() -> None:
     """Parts each under the budget but over it together: refused while inflating, not by declaration alone."""
     parts = _parts_of(workbook([["1", "a", "b"]]))

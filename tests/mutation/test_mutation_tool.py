@@ -53,12 +53,13 @@ def test_verdicts_become_a_score_with_equivalents_counted_apart(tmp_path: Path) 
     assert score.survivors == ["m.x_a__mutmut_3", "m.x_a__mutmut_4", "m.x_a__mutmut_7"]
 
 
-def test_the_table_totals_every_module() -> None:
-    first, second = ModuleScore("a.py", killed=9, survived=1), ModuleScore("b.py", killed=1, timed_out=1, equivalent=2)
+def test_the_table_shows_both_kinds_and_totals_every_module() -> None:
+    first = (ModuleScore("a.py", killed=9, survived=1), ModuleScore("a.py", killed=3, equivalent=1))
+    second = (ModuleScore("b.py", killed=1, timed_out=1, equivalent=2), ModuleScore("b.py", other=1))
     lines = table([first, second]).splitlines()
-    assert lines[2].split() == ["a.py", "10", "9", "1", "0", "0", "90.0%"]
-    assert lines[3].split() == ["b.py", "2", "1", "0", "1", "2", "100.0%"]
-    assert lines[-1].split()[-6:] == ["12", "10", "1", "1", "2", "91.7%"]
+    assert lines[3].split() == ["a.py", "10", "9", "1", "0", "0", "|", "3", "3", "0", "0", "1", "|", "92.3%"]
+    assert lines[4].split() == ["b.py", "2", "1", "0", "1", "2", "|", "1", "0", "1", "0", "0", "|", "66.7%"]
+    assert lines[-1].split()[-13:] == ["12", "10", "1", "1", "2", "|", "4", "3", "1", "0", "1", "|", "87.5%"]
 
 
 def test_a_survivor_is_located_in_its_function() -> None:

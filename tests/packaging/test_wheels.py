@@ -2,28 +2,25 @@
 
 One test, in steps, since every step needs the one before:
 
-1. ``uv build`` makes a wheel and an sdist of each package; their metadata is
-   complete (summary, license, URLs, classifiers, ``py.typed``, entry
-   points) and the version is the one of the package's pyproject;
+1. ``uv build`` makes a wheel and an sdist of each package, as ``make dist``
+   does; their metadata is complete (summary, license, URLs, classifiers of
+   every supported Python, ``py.typed``, entry points) and the version is the
+   one of the package's pyproject;
 2. a virtual environment in a temporary folder gets the two wheels and
    pytest, every other distribution at its ``uv.lock`` version (constraints
    exported from the lock) and from uv's cache when it holds them all
    (``--offline``), else from the index. Constraints never add a package,
    so a runtime dependency missing from a wheel's metadata stays missing;
 3. there, every module of both packages imports, ``dataarts-export --help``
-   runs, ``python -m dataarts_emulator`` serves, ``dataarts-export export``
-   saves a workbook from it, and the README's own test file (the plugin
-   quick start) passes under pytest.
+   runs, the ``dataarts-emulator`` script names itself and serves,
+   ``dataarts-export export`` saves a workbook from it, and the README's own
+   test file (the plugin quick start) passes under pytest.
 """
 
 from __future__ import annotations
 
 import os
-import pwd
-import subprocess
-import sys
 import tarfile
-import tomllib
 import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
@@ -34,15 +31,16 @@ from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE
 from dataarts_emulator.testing import serve_process
 from tests.test_readme import QUICK_START_FILE, quick_start
 
-ROOT = Path(__file__).resolve().parents[2]
-UV = ROOT / ".tools" / "bin" / "uv"
-PACKAGES = {
-    "dataarts_export_client": ROOT / "generated" / "dataarts-export-client",
-    "dataarts_emulator": ROOT / "emulator",
-}
+from .support import UV, build, install, new_venv, project, run, supported_pythons
+
 ENTRY_POINTS = {
     "dataarts_export_client": ["[console_scripts]", "dataarts-export = dataarts_export_client.lib.cli:main"],
-    "dataarts_emulator": ["[pytest11]", "dataarts_emulator = dataarts_emulator.pytest_plugin"],
+    "dataarts_emulator": [
+        "[console_scripts]",
+        "dataarts-emulator = dataarts_emulator.__main__:main",
+        "[pytest11]",
+        "dataarts_emulator = dataarts_emulator.pytest_plugin",
+    ],
 }
 IMPORT_EVERY_MODULE = """
 import importlib, pkgutil
@@ -57,26 +55,9 @@ print("every module imports")
 pytestmark = pytest.mark.skipif(not UV.exists(), reason="the locked uv is installed by make setup")
 
 
-def uv_env() -> dict[str, str]:
-    """The environment for uv: the real home (the suite's HOME is a scratch folder), so uv finds its cache."""
-    return {**os.environ, "HOME": pwd.getpwuid(os.getuid()).pw_dir, "UV_NO_PROGRESS": "1"}
-
-
-def run(*command: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(
-        [str(part) for part in command],
-        cwd=cwd,
-        env=env or uv_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, f"{' '.join(map(str, command))}\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
-def check_wheel(wheel: Path, sdist: Path, package: str, version: str) -> None:
+def check_wheel(wheel: Path, package: str) -> None:
+    """The wheel's metadata is complete, and its sdist beside it holds every module."""
+    version = project(package)["version"]
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         info = f"{package}-{version}.dist-info"
@@ -87,9 +68,10 @@ def check_wheel(wheel: Path, sdist: Path, package: str, version: str) -> None:
         assert metadata[field], f"{wheel.name}: no {field}"
     classifiers = metadata.get_all("Classifier") or []
     assert "Typing :: Typed" in classifiers
-    assert any(item.startswith("Programming Language :: Python :: 3.11") for item in classifiers)
+    assert {f"Programming Language :: Python :: {python}" for python in supported_pythons()} <= set(classifiers)
     assert f"{package}/py.typed" in names, f"{wheel.name} ships no py.typed"
     assert all(line in entry_points for line in ENTRY_POINTS[package]), entry_points
+    sdist = wheel.with_name(f"{package}-{version}.tar.gz")
     with tarfile.open(sdist) as archive:
         in_sdist = {Path(name).name for name in archive.getnames()}
     modules = {Path(name).name for name in names if name.startswith(f"{package}/") and name.endswith(".py")}
@@ -97,48 +79,18 @@ def check_wheel(wheel: Path, sdist: Path, package: str, version: str) -> None:
     assert {"pyproject.toml", "README.md", "PKG-INFO"} <= in_sdist
 
 
-def build(dist: Path) -> list[Path]:
-    wheels = []
-    for package, source in PACKAGES.items():
-        version = tomllib.loads((source / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-        run(UV, "build", "--offline", "--quiet", "--wheel", "--sdist", "--out-dir", dist, source)
-        wheel = dist / f"{package}-{version}-py3-none-any.whl"
-        check_wheel(wheel, dist / f"{package}-{version}.tar.gz", package, version)
-        wheels.append(wheel)
-    return wheels
-
-
-def install(venv: Path, wheels: list[Path], constraints: Path) -> None:
-    """The wheels and pytest, the rest at the lock's versions: from uv's cache alone when it can, else the index."""
-    run(UV, "venv", "--quiet", "--python", sys.executable, venv)
-    command: list[str | Path] = [
-        UV,
-        "pip",
-        "install",
-        "--quiet",
-        "--python",
-        venv / "bin" / "python",
-        "-c",
-        constraints,
-        *wheels,
-        "pytest",
-    ]
-    offline = subprocess.run(
-        [str(part) for part in [*command, "--offline"]], env=uv_env(), capture_output=True, text=True, check=False
-    )
-    if offline.returncode != 0:
-        run(*command)
-
-
 @pytest.mark.slow
 def test_the_wheels_install_and_work_outside_the_repository(tmp_path: Path) -> None:
     wheels = build(tmp_path / "dist")
+    for package, wheel in wheels.items():
+        check_wheel(wheel, package)
     constraints = tmp_path / "constraints.txt"
     lock = run(UV, "export", "--frozen", "--all-packages", "--no-emit-workspace", "--no-hashes", "--quiet")
     constraints.write_text(lock, encoding="utf-8")
-    venv = tmp_path / "venv"
-    install(venv, wheels, constraints)
-    python, bin_dir = venv / "bin" / "python", venv / "bin"
+    python = new_venv(tmp_path / "venv")
+    # The wheels and pytest, every other distribution at the lock's version.
+    install(python, "-c", constraints, *wheels.values(), "pytest")
+    bin_dir = python.parent
     # A clean environment: only the new venv on PATH, nothing of the repository on sys.path.
     env = {"PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin", "HOME": str(tmp_path)}
     work = tmp_path / "work"
@@ -147,7 +99,9 @@ def test_the_wheels_install_and_work_outside_the_repository(tmp_path: Path) -> N
     assert "every module imports" in run(python, "-c", IMPORT_EVERY_MODULE, cwd=work, env=env)
     assert "usage: dataarts-export" in run(bin_dir / "dataarts-export", "--help", cwd=work, env=env)
 
-    with serve_process(["--export-seconds", "0.2"], python=python, cwd=work, env=env) as (base_url, _):
+    assert "usage: dataarts-emulator" in run(bin_dir / "dataarts-emulator", "--help", cwd=work, env=env)
+    emulator = [bin_dir / "dataarts-emulator"]
+    with serve_process(["--export-seconds", "0.2"], program=emulator, cwd=work, env=env) as (base_url, _):
         client_env = {
             **env,
             "DATAARTS_ENDPOINT": base_url,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
+from typing import TypedDict
+
 import httpx
 import pytest
 
-from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE
+from dataarts_emulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE, Tenant
 from dataarts_emulator.harness import RunningEmulator
+from dataarts_emulator.models import ExportRequest
+from dataarts_emulator.upload import read_sheet
+from dataarts_emulator.workbook import build_workbook
 from dataarts_export_client import AuthenticatedClient, Client
-from dataarts_export_client.lib import poll_export_status, start_export
+from dataarts_export_client.lib import export_to_file, import_file, poll_export_status, start_export
 from dataarts_export_client.lib.errors import ApiError
 from dataarts_export_client.models import ExportParam, ExportState
 
@@ -53,7 +59,7 @@ def test_advance_past_the_ttl_forgets_the_export_and_aksk_signing_follows_the_cl
     dataarts_emulator.advance(3600)  # far past the TTL, and past the 15-minute X-Sdk-Date window
     with pytest.raises(ApiError) as caught:
         _state(dataarts_emulator, dataarts_aksk_client, uuid)
-    assert caught.value.error_code == "DLG.0818", "unknown export, not a refused signature"
+    assert caught.value.error_code == "EMU.0404", "unknown export, not a refused signature"
 
 
 def test_time_never_moves_back(dataarts_emulator: RunningEmulator) -> None:
@@ -103,3 +109,47 @@ def test_the_session_emulator_is_another_server(
     client = dataarts_emulator_session.client()
     assert _start(dataarts_emulator_session, client)
     assert dataarts_emulator.requests == []
+
+
+class Target(TypedDict):
+    project_id: str
+    workspace: str
+
+
+OTHER_WORKSPACE = "9d0c7b6a5f4e3d2c1b0a9f8e7d6c5b4a"
+TWO_WORKSPACES = Tenant(DEMO_PROJECT_ID, (DEMO_WORKSPACE, OTHER_WORKSPACE), tokens=(DEMO_TOKEN,))
+
+
+@pytest.mark.dataarts_emulator(tenants=(TWO_WORKSPACES,), strict_workspaces=True, export_seconds=0, import_seconds=0)
+def test_seeded_objects_export_and_imported_ones_read_back(
+    dataarts_emulator: RunningEmulator, dataarts_client: AuthenticatedClient
+) -> None:
+    """What a user's suite does: give a workspace objects, run its code, read back what it imported."""
+    assert dataarts_emulator.columns("codeTable") == ("ID", "Code table code", "Code table name", "Values")
+    dataarts_emulator.seed("codeTable", [{"ID": "11", "Code table code": "country"}])
+    assert dataarts_emulator.objects("codeTable") == [
+        {"ID": "11", "Code table code": "country", "Code table name": "", "Values": ""}
+    ]
+    target = Target(project_id=dataarts_emulator.project_id, workspace=dataarts_emulator.workspace)
+    exported = io.BytesIO()
+    export_to_file(
+        dataarts_client, **target, body=ExportParam(type_="codeTable", ids=["11"]), dest=exported, timeout=10
+    )
+    assert read_sheet(exported.getvalue())[1].values(4) == ["11", "country", "", ""]
+
+    rows = build_workbook(ExportRequest(type="codeTable", ids=("12",)), {"12": ("12", "currency", "Currency", "2")})
+    outcome = import_file(dataarts_client, **target, action="import_codetable", file=rows, timeout=10)
+    assert outcome.object_ids == ["12"]
+    assert [item["Code table code"] for item in dataarts_emulator.objects("codeTable")] == ["country", "currency"]
+    assert dataarts_emulator.objects("Directory_CodeTable") == dataarts_emulator.objects("codeTable"), "one kind"
+    assert dataarts_emulator.objects("TABLE_MODEL") == []
+
+    dataarts_emulator.seed("codeTable", [{"ID": "21", "Code table code": "colour"}], workspace=OTHER_WORKSPACE)
+    assert [item["ID"] for item in dataarts_emulator.objects("codeTable", workspace=OTHER_WORKSPACE)] == ["21"]
+    with pytest.raises(ApiError) as caught:  # a strict workspace exports only what it holds
+        export_to_file(
+            dataarts_client, **target, body=ExportParam(type_="codeTable", ids=["21"]), dest=io.BytesIO(), timeout=10
+        )
+    assert caught.value.error_code == "EMU.0410"
+    with pytest.raises(ValueError, match=r"codeTable has no columns \['Colour'\]"):
+        dataarts_emulator.seed("codeTable", [{"ID": "13", "Colour": "red"}])

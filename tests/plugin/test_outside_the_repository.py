@@ -33,7 +33,7 @@ def test_second_does_not_see_it_behind_the_same_server(dataarts_emulator):
     assert dataarts_emulator.requests == []
     headers = {"X-Auth-Token": dataarts_emulator.token, "workspace": dataarts_emulator.workspace}
     answer = httpx.get(export_result(dataarts_emulator), params={"uuid": uuid}, headers=headers)
-    assert answer.json()["error_code"] == "DLG.0818"
+    assert answer.json()["error_code"] == "EMU.0404"
     assert [(seen.method, seen.query) for seen in dataarts_emulator.requests] == [("GET", {"uuid": uuid})]
 
 

@@ -79,6 +79,7 @@ def test_spec_is_valid_openapi_31(spec: dict[str, Any]) -> None:
     assert spec["openapi"].startswith("3.1")
 
 
+@pytest.mark.fact("F-OP-1", "F-PARAM-3")
 def test_result_operation_identity(result_get: dict[str, Any]) -> None:
     assert result_get["operationId"] == "ExportDesignResult"
     assert result_get["tags"] == ["export"]
@@ -86,6 +87,7 @@ def test_result_operation_identity(result_get: dict[str, Any]) -> None:
     assert "application/json;charset=UTF-8" in result_get["description"]
 
 
+@pytest.mark.fact("F-PARAM-1")
 @pytest.mark.parametrize(("path", "method"), [(RESULT_PATH, "get"), (MODEL_PATH, "post")])
 def test_parameters_follow_the_seed(spec: dict[str, Any], path: str, method: str) -> None:
     params = parameters(spec, path, method)
@@ -96,14 +98,21 @@ def test_parameters_follow_the_seed(spec: dict[str, Any], path: str, method: str
     for param in params.values():
         assert param["schema"]["type"] == "string"
         assert param.get("description")
+    for key in (("path", "project_id"), ("header", "workspace"), ("header", "X-Project-Id")):
+        schema = params[key]["schema"]
+        assert (schema["minLength"], schema["maxLength"]) == (3, 64), f"{key}: 3 to 64 as the API Explorer says"
 
 
+@pytest.mark.fact("F-PARAM-4")
 def test_uuid_query_is_required_with_the_seed_example(spec: dict[str, Any]) -> None:
     uuid = parameters(spec, RESULT_PATH, "get")[("query", "uuid")]
     assert uuid["required"] is True
     assert uuid["example"] == "fd653968-864b-45f6-9842-2b125d2dbfb7"
+    assert (uuid["schema"]["minLength"], uuid["schema"]["maxLength"]) == (1, 64)
+    assert "assumption" in uuid["description"], "Huawei gives no length: the spec says it is its own"
 
 
+@pytest.mark.fact("F-AUTH-1", "F-AUTH-2")
 def test_security_token_or_aksk(spec: dict[str, Any]) -> None:
     schemes = spec["components"]["securitySchemes"]
     assert schemes["token"] == {**schemes["token"], "type": "apiKey", "in": "header", "name": "X-Auth-Token"}
@@ -113,6 +122,7 @@ def test_security_token_or_aksk(spec: dict[str, Any]) -> None:
     assert spec["security"] == [{"token": []}, {"aksk": []}]
 
 
+@pytest.mark.fact("F-RESULT-2", "F-RESULT-3", "F-RESULT-4", "F-RATE-1")
 def test_success_has_json_status_and_excel_file(spec: dict[str, Any], result_get: dict[str, Any]) -> None:
     ok = result_get["responses"]["200"]
     media = list(ok["content"])
@@ -126,6 +136,7 @@ def test_success_has_json_status_and_excel_file(spec: dict[str, Any], result_get
     assert example == {"data": {"status": "importing", "group": None, "rate": "0"}}
 
 
+@pytest.mark.fact("F-RESULT-1")
 def test_status_object(spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
     envelope = schemas["DsExportResultVO"]
@@ -140,6 +151,7 @@ def test_status_object(spec: dict[str, Any]) -> None:
     assert {"type": "null"} in group_options
 
 
+@pytest.mark.fact("F-RESULT-5", "F-RESULT-6", "F-RATE-5")
 def test_batch_operation_has_every_seed_field_each_nullable(spec: dict[str, Any]) -> None:
     """Every seed field, of the seed's type, each admitting ``null`` as Huawei's documented ImportResult shows."""
     vo = spec["components"]["schemas"]["BatchOperationVO"]
@@ -191,6 +203,7 @@ def test_every_seed_field_is_in_the_spec(spec: dict[str, Any]) -> None:
     assert not missing, f"seed fields missing from openapi.yaml: {missing}"
 
 
+@pytest.mark.fact("F-ERR-1", "F-ERR-2", "F-ERR-3", "F-ERR-4", "F-ERR-5")
 @pytest.mark.parametrize("status", ["400", "401", "403"])
 def test_error_answers_carry_data_and_error_fields(
     spec: dict[str, Any], result_get: dict[str, Any], status: str
@@ -208,11 +221,13 @@ def test_error_answers_carry_data_and_error_fields(
     assert detail["properties"]["error_msg"]["maxLength"] == 10240
 
 
+@pytest.mark.fact("F-LIMIT-4")
 def test_throttling_answer_has_retry_after(spec: dict[str, Any], result_get: dict[str, Any]) -> None:
     response = resolve(spec, result_get["responses"]["429"])
     assert {"Retry-After", "X-Request-Id"} <= set(response["headers"])
 
 
+@pytest.mark.fact("F-OP-2", "F-PARAM-5")
 def test_export_model_companion(spec: dict[str, Any]) -> None:
     post = spec["paths"][MODEL_PATH]["post"]
     assert post["operationId"] == "ExportDesignModels"
@@ -241,6 +256,7 @@ def test_link_chains_export_model_to_export_result(spec: dict[str, Any]) -> None
     assert link["parameters"]["workspace"] == "$request.header.workspace"
 
 
+@pytest.mark.fact("F-REGION-1", "F-REGION-2")
 def test_servers_regional_template_eu_site_and_emulator(spec: dict[str, Any]) -> None:
     regional, eu, local = spec["servers"]
     assert regional["url"] == "https://dayu.{region}.myhuaweicloud.com"
@@ -250,6 +266,7 @@ def test_servers_regional_template_eu_site_and_emulator(spec: dict[str, Any]) ->
     assert local["url"].startswith("http://127.0.0.1:")
 
 
+@pytest.mark.fact("F-PARAM-6")
 def test_range_headers_are_optional_and_admit_the_live_service_may_ignore_them(spec: dict[str, Any]) -> None:
     params = parameters(spec, RESULT_PATH, "get")
     for name in ("Range", "If-Range"):

@@ -43,9 +43,10 @@ def header_of(template: Path) -> re.Match[str]:
 
 
 def pinned_generator_version(repo_root: Path) -> str:
-    """The version pyproject.toml pins for the generator (``openapi-python-client==X``)."""
+    """The version pyproject.toml pins for the generator (``openapi-python-client==X``, in a dependency group)."""
     project = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
-    requirements: list[str] = project["dependency-groups"]["dev"]
+    groups: dict[str, list[str | dict[str, str]]] = project["dependency-groups"]
+    requirements = [item for group in groups.values() for item in group if isinstance(item, str)]
     for requirement in requirements:
         name, _, version = requirement.partition("==")
         if name.strip() == GENERATOR:

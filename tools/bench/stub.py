@@ -37,7 +37,7 @@ STATUS_ANSWER = _answer("200 OK", "application/json;charset=UTF-8", STATUS_BODY,
 UNSIGNED_ANSWER = _answer(
     "401 Unauthorized", "application/json", b'{"error_code": "APIG.0301", "error_msg": "unsigned"}'
 )
-UNKNOWN_ANSWER = _answer("400 Bad Request", "application/json", b'{"error_code": "DLG.0818", "error_msg": "unknown"}')
+UNKNOWN_ANSWER = _answer("400 Bad Request", "application/json", b'{"error_code": "EMU.0404", "error_msg": "unknown"}')
 
 
 class StubHandler(socketserver.StreamRequestHandler):

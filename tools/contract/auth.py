@@ -16,9 +16,11 @@ import schemathesis
 from schemathesis.auths import GLOBAL_AUTH_STORAGE
 from schemathesis.core.parameters import ParameterLocation
 
+from .ast_lock import serialise_ast_parsing
 from .config import SPEC
 from .credentials import Credentials
 from .signer import PROJECT_HEADER, RequestSigner
+from .uploads import send_real_workbooks
 from .workbook import binary_media_types, describe_workbook
 
 _WORKSPACE_HEADER = "workspace"
@@ -106,10 +108,15 @@ _installed = False
 
 
 def install_global_hooks() -> None:
-    """Register the ``before_call`` hook and the workbook deserializer once per process."""
+    """Register the ``before_call`` hooks (credentials, real workbooks) and the workbook deserializer once.
+
+    Also serialises ``ast.parse`` (see :mod:`.ast_lock`): every process that runs the contract installs these.
+    """
     global _installed  # noqa: PLW0603 - process-wide, registered once
     if _installed:
         return
+    serialise_ast_parsing()
+    schemathesis.hook("before_call")(send_real_workbooks)
     schemathesis.hook("before_call")(before_call)
     schemathesis.deserializer(*binary_media_types(SPEC))(describe_workbook)
     _installed = True

@@ -32,6 +32,8 @@ class RunOptions:
     rate_limit: str | None = None
     seed: int | None = None
     phases: str | None = None
+    excluded_operations: tuple[str, ...] = ()
+    """operationIds left out of the run (``--exclude-operation-id``)."""
     extra: tuple[str, ...] = ()
 
 
@@ -67,6 +69,8 @@ def schemathesis_command(options: RunOptions, base_url: str, reports: Path) -> l
     for flag, value in chosen.items():
         if value is not None and value != "":
             command += [flag, str(value)]
+    for operation_id in options.excluded_operations:
+        command += ["--exclude-operation-id", operation_id]
     return command + list(options.extra)
 
 

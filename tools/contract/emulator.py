@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,8 +32,11 @@ def fresh_credentials(method: str) -> Credentials:
 
 
 @contextmanager
-def embedded_emulator(credentials: Credentials, *, seed: int, log: Path) -> Iterator[str]:
-    """Run ``python -m dataarts_emulator`` for ``credentials`` on a free port; yield its base URL."""
+def embedded_emulator(credentials: Credentials, *, seed: int, log: Path, flags: Sequence[str] = ()) -> Iterator[str]:
+    """Run ``python -m dataarts_emulator`` for ``credentials`` on a free port; yield its base URL.
+
+    ``flags`` are more of the emulator's own (``--fault-rate 0.3``), after :data:`EMULATOR_FLAGS`.
+    """
     args = ["--project-id", credentials.project_id, "--workspace", credentials.workspace, "--seed", str(seed)]
     # No emulator setting of the caller's shell leaks in: the run depends on the seed alone.
     env = {name: value for name, value in os.environ.items() if not name.startswith(ENV_PREFIX)}
@@ -44,6 +47,6 @@ def embedded_emulator(credentials: Credentials, *, seed: int, log: Path) -> Iter
     log.parent.mkdir(parents=True, exist_ok=True)
     with (
         log.open("wb") as log_file,
-        serve_process([*args, *EMULATOR_FLAGS], env=env, cwd=ROOT, stderr=log_file) as (base_url, _process),
+        serve_process([*args, *EMULATOR_FLAGS, *flags], env=env, cwd=ROOT, stderr=log_file) as (base_url, _process),
     ):
         yield base_url

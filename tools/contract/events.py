@@ -49,6 +49,8 @@ class Summary:
     scenarios: Counter[str] = field(default_factory=Counter)
     checks_run: Counter[str] = field(default_factory=Counter)
     checks_failed: Counter[str] = field(default_factory=Counter)
+    checks_failed_on_5xx: Counter[str] = field(default_factory=Counter)
+    """Failures of each check on an answer with a 5xx status: the server failed, whatever the check looks at."""
     failures: dict[tuple[str, str, str], FailureGroup] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     running_time: float = 0.0
@@ -97,6 +99,8 @@ def _add_scenario(summary: Summary, event: Mapping[str, Any]) -> None:
             if check.get("status") != "failure":
                 continue
             summary.checks_failed[name] += 1
+            if _status_code(interactions.get(case_id)) >= 500:
+                summary.checks_failed_on_5xx[name] += 1
             failure = (check.get("failure_info") or {}).get("failure") or {}
             operation = str(failure.get("operation") or f"{case.get('method')} {case.get('path')}")
             key = (name, operation, str(failure.get("title")))
@@ -109,14 +113,21 @@ def _add_scenario(summary: Summary, event: Mapping[str, Any]) -> None:
             group.count += 1
 
 
+def _status_code(interaction: Mapping[str, Any] | None) -> int:
+    """The answer's status of a case's interaction (0 when none was recorded)."""
+    status = ((interaction or {}).get("response") or {}).get("status_code")
+    return status if isinstance(status, int) else 0
+
+
 def _example(case: Mapping[str, Any], interaction: Mapping[str, Any] | None, failure: Mapping[str, Any]) -> str:
+    """``case <id>: <method> <path> -> <status>``, then ``; <first line of the message>`` when there is one."""
     request = (interaction or {}).get("request") or {}
     response = (interaction or {}).get("response") or {}
     path = urlsplit(str(request.get("uri", ""))).path or case.get("path")
     message = str(failure.get("message") or "").strip().splitlines()
-    detail = message[0] if message else ""
+    detail = f"; {message[0]}" if message else ""
     text = f"case {case.get('id')}: {request.get('method', case.get('method'))} {path} -> "
-    return clip(text + f"{response.get('status_code')}; {detail}", EXAMPLE_LIMIT)
+    return clip(text + f"{response.get('status_code')}{detail}", EXAMPLE_LIMIT)
 
 
 def _add_event(summary: Summary, kind: str, event: Mapping[str, Any], started: dict[str, float]) -> None:

@@ -3,12 +3,14 @@
     .venv/bin/python -m tools.contract                      # embedded emulator, fresh credentials
     .venv/bin/python -m tools.contract --base-url URL       # credentials from the environment
     .venv/bin/python -m tools.contract --workers 1          # one worker (default: schemathesis.toml, `auto`)
+    .venv/bin/python -m tools.contract --fault-rate 0.3     # an embedded emulator with faults: the run goes red
 
 Without ``--base-url`` the emulator is started as a subprocess on a free
 127.0.0.1 port with credentials made up for this run, and stopped at the end.
 With ``--base-url`` the credentials come from the environment (see
 :mod:`.credentials`); a non-loopback server gets live-service bounds (fewer
-examples, a rate limit, a time budget).
+examples, a rate limit, a time budget) and no import uploads, which would
+change its workspace, unless ``--include-imports`` (see :mod:`.uploads`).
 
 Project defaults (phases, checks, seed, workers) live in ``schemathesis.toml``;
 the schemathesis output is streamed with every secret value masked, then a
@@ -34,6 +36,7 @@ from .emulator import embedded_emulator, fresh_credentials
 from .events import parse_events
 from .reports import clear_reports, display_path, exclusive, find_leaks, write_failures_cassette
 from .summary import render_summary
+from .uploads import UPLOAD_OPERATIONS
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # Live-service bounds: every positive ExportDesignModels call starts a real export.
@@ -53,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--base-url", help="server to test (default: start the embedded emulator)")
     parser.add_argument("--auth", choices=("aksk", "token"), default="aksk", help="embedded emulator: how to log in")
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        metavar="RATE",
+        help="embedded emulator: fraction of requests answered 500/502/503, to see the run go red (default: 0)",
+    )
     parser.add_argument("--max-examples", type=int, help="examples per operation and phase")
     parser.add_argument("--max-time", type=int, help="time budget for the whole run, in seconds")
     parser.add_argument("--rate-limit", help=f"e.g. 2/s (default for non-loopback servers: {LIVE_RATE_LIMIT})")
@@ -62,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"concurrent workers, 1-{MAX_WORKERS} or {AUTO!r} for the CPUs available (default: schemathesis.toml)",
     )
     parser.add_argument("--phases", help="comma-separated subset of: " + ",".join(PHASES))
+    parser.add_argument(
+        "--include-imports",
+        action="store_true",
+        help=f"a non-loopback server: also run {' and '.join(UPLOAD_OPERATIONS)}, whose positive cases import "
+        "workbooks into the workspace (left out by default)",
+    )
     parser.add_argument("--report-dir", type=Path, default=ROOT / "reports", help="where reports go (default reports/)")
     parser.add_argument("extra", nargs="*", help=argparse.SUPPRESS)
     return parser
@@ -81,6 +96,7 @@ def run_options(args: argparse.Namespace, workers: int, *, live: bool) -> RunOpt
         rate_limit=_bound(args.rate_limit, LIVE_RATE_LIMIT, live=live),
         seed=args.seed,
         phases=args.phases,
+        excluded_operations=UPLOAD_OPERATIONS if live and not args.include_imports else (),
         extra=tuple(args.extra),
     )
 
@@ -109,6 +125,9 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
 def _start(args: argparse.Namespace, workers: int, reports: Path, out: IO[str]) -> int:
     """Run against ``--base-url`` with the environment's credentials, or against the embedded emulator."""
     if args.base_url:
+        if args.fault_rate is not None:
+            out.write("contract: --fault-rate sets the embedded emulator's faults; a --base-url server has its own\n")
+            return EXIT_USAGE
         try:
             credentials = credentials_from_env()
         except CredentialsError as error:
@@ -123,7 +142,8 @@ def _start(args: argparse.Namespace, workers: int, reports: Path, out: IO[str]) 
 
     credentials = fresh_credentials(args.auth)
     seed = args.seed if args.seed is not None else project_seed()
-    with embedded_emulator(credentials, seed=seed, log=reports / "emulator.log") as base_url:
+    faults = () if args.fault_rate is None else ("--fault-rate", f"{args.fault_rate:g}")
+    with embedded_emulator(credentials, seed=seed, log=reports / "emulator.log", flags=faults) as base_url:
         options = run_options(args, workers, live=False)
         return _run(options, base_url, credentials, reports, target=f"embedded emulator at {base_url}", out=out)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from pathlib import Path
 
@@ -29,12 +30,52 @@ def _phase_lines(summary: Summary) -> list[str]:
     return lines
 
 
+SERVER_ERROR_CHECK = "not_a_server_error"
+AUTH_CHECK = "ignored_auth"
+
+
+def _server_error_lines(summary: Summary) -> list[str]:
+    """The heading of the failures: how many, and how many of them are answers with a 5xx status.
+
+    A server that answers 5xx fails ``not_a_server_error``, and with it every
+    check that expected some other answer (a documented status, acceptance of
+    valid data, a 401 without credentials): those failures follow from the
+    server error and say nothing of their own. Said first, so that a red run
+    against a broken server does not read as a list of unrelated defects.
+    """
+    total, on_5xx = summary.checks_failed.total(), summary.checks_failed_on_5xx.total()
+    if on_5xx == 0:
+        return [f"Failures by check: {total}"]
+    if on_5xx < total:
+        return [f"Failures by check: {total}, of which {on_5xx} on 5xx answers (server errors)"]
+    others = [name for name, _ in summary.checks_failed.most_common() if name != SERVER_ERROR_CHECK]
+    if not others:
+        return [f"Failures by check: {total}, all on 5xx answers (server errors)"]
+    names = ", ".join(others[:-1]) + " and " + others[-1] if len(others) > 1 else others[0]
+    explanation = f"The server failed on these requests; the failures of {names} follow from those answers."
+    return [
+        f"Failures by check: {total}, all on 5xx answers (server errors)",
+        *textwrap.wrap(explanation, width=76, initial_indent="  ", subsequent_indent="  "),
+    ]
+
+
+def _check_line(summary: Summary, name: str, count: int) -> str:
+    on_5xx = summary.checks_failed_on_5xx[name]
+    if on_5xx == 0 or name == SERVER_ERROR_CHECK:
+        return f"  {name}: {count}"
+    if on_5xx < count:
+        return f"  {name}: {count} ({on_5xx} on 5xx answers)"
+    if name == AUTH_CHECK:
+        return f"  {name}: {count} (all on 5xx answers: a server error, not evidence that authentication is skipped)"
+    return f"  {name}: {count} (all on 5xx answers)"
+
+
 def _failure_lines(summary: Summary) -> list[str]:
     if not summary.failures:
         return ["Failures by check: none"]
-    lines = ["Failures by check:"]
+    lines = _server_error_lines(summary)
     for name, count in summary.checks_failed.most_common():
-        lines.append(f"  {name}: {count}")
+        lines.append(_check_line(summary, name, count))
         for group in summary.failures.values():
             if group.check == name:
                 lines.append(f"    {group.code} {group.title} on {group.operation} (x{group.count})")

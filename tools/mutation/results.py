@@ -1,4 +1,4 @@
-"""Read mutmut's per-mutant verdicts and turn them into a score per module.
+"""Read the per-mutant verdicts of both kinds and turn them into a score per module and kind.
 
 mutmut writes, beside each mutated file, ``<file>.meta``: a JSON object whose
 ``exit_code_by_key`` maps each mutant to the exit code of its test run. The
@@ -7,7 +7,13 @@ need are restated here so the report does not depend on mutmut internals.
 
 Equivalent mutants (those that cannot change behaviour) are not mutated at
 all: the line carries ``# pragma: no mutate`` and a reason. They are counted
-apart, from those markers, so none is silenced without showing up.
+apart, from those markers, so none is silenced without showing up: a marked
+line counts for the blind spots when it kept a blind-spot mutant from being
+made (:mod:`.judge` lists those lines), for mutmut otherwise.
+
+The blind-spot verdicts are :mod:`.judge`'s ``blind-spots.json``: one entry
+per mutant, with its line, the change, and ``killed``, ``timeout``,
+``survived`` or an error (counted as undetected, like mutmut's odd codes).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ NO_TESTS_CODES = frozenset({5, 33})
 TIMEOUT_CODES = frozenset({-24, 24, 36, 152, 255})
 SKIPPED_CODES = frozenset({34, 37})
 EQUIVALENT_MARKER = "pragma: no mutate"
+BLIND_VERDICTS = "blind-spots.json"
 
 
 @dataclass
@@ -65,8 +72,11 @@ class ModuleScore:
         return (self.killed + self.timed_out) / self.mutants if self.mutants else 1.0
 
 
-def read_scores(staged: Path, module: str) -> ModuleScore:
-    """The verdicts mutmut stored for ``module`` (path under ``src/``) in the staged tree ``staged``."""
+def read_scores(staged: Path, module: str, blind_marked: frozenset[int] = frozenset()) -> ModuleScore:
+    """The verdicts mutmut stored for ``module`` (path under ``src/``) in the staged tree ``staged``.
+
+    ``blind_marked`` are the marked lines that count for the blind spots instead.
+    """
     score = ModuleScore(module)
     meta = staged / "mutants" / "src" / f"{module}.meta"
     if meta.exists():
@@ -85,6 +95,39 @@ def read_scores(staged: Path, module: str) -> ModuleScore:
             elif code not in SKIPPED_CODES:
                 score.other += 1
                 score.survivors.append(name)
-    source = staged / "src" / module
-    score.equivalent = sum(EQUIVALENT_MARKER in line for line in source.read_text(encoding="utf-8").splitlines())
+    lines = (staged / "src" / module).read_text(encoding="utf-8").splitlines()
+    score.equivalent = sum(
+        EQUIVALENT_MARKER in line and number not in blind_marked for number, line in enumerate(lines, start=1)
+    )
     return score
+
+
+@dataclass
+class BlindScore:
+    """The blind-spot verdicts of one module, and each undetected mutant as ``file:line: before -> after``."""
+
+    score: ModuleScore
+    marked_lines: frozenset[int]
+    survivors: list[str] = field(default_factory=list)
+
+
+def read_blind_scores(staged: Path, module: str, repository_path: str) -> BlindScore:
+    """The verdicts :mod:`.judge` stored for ``module`` in ``staged``; survivors named by ``repository_path``."""
+    report = json.loads((staged / BLIND_VERDICTS).read_text(encoding="utf-8"))
+    score = ModuleScore(module, equivalent=len(report["equivalent_lines"]))
+    result = BlindScore(score, frozenset(report["equivalent_lines"]))
+    for mutant in report["mutants"]:
+        verdict = mutant["verdict"]
+        if verdict == "killed":
+            score.killed += 1
+        elif verdict == "timeout":
+            score.timed_out += 1
+        else:
+            if verdict == "survived":
+                score.survived += 1
+            else:
+                score.other += 1
+            note = "" if verdict == "survived" else f"  [{verdict}]"
+            change = f"{mutant['before']}  ->  {mutant['after']}{note}"
+            result.survivors.append(f"{repository_path}:{mutant['line']}: {change}")
+    return result

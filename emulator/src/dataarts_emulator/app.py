@@ -17,16 +17,19 @@ Order of checks, each answering at most once:
    or 200 with an HTML proxy page;
 4. body size: 400 over ``max_body_bytes`` (an upload: over 4 MB and a little room for the form);
 5. authentication: 401;
-6. spec validation of parameters and body: 400;
-7. tenant and workspace: 403;
-8. the operation's handler (:mod:`dataarts_emulator.responses`): 200 (206
-   or 416 for a byte range of the workbook), or 400 ``DLG.0818`` for an
+6. the gateway's flow control (with the ``flow_control`` setting): 429;
+7. spec validation of parameters and body: 400;
+8. project and workspace: 403, or 400 ``DLG.0818`` for a workspace that
+   does not exist;
+9. the operation's handler (:mod:`dataarts_emulator.responses`): 200 (206
+   or 416 for a byte range of the workbook), or 400 ``EMU.0404`` for an
    unknown export, 400 ``EMU.04xx`` for an upload refused or an unknown
    import, or 429 when the job store is full.
 
 Authentication comes before validation so that missing or wrong credentials
-give 401 whatever else is wrong; validation comes before the tenant check so
-that malformed input gives 400 whoever sends it.
+give 401 whatever else is wrong; flow control counts a user's requests as a
+gateway does, before the service sees them; validation comes before the
+tenant check so that malformed input gives 400 whoever sends it.
 
 Every :class:`~dataarts_emulator.exceptions.EmulatorError` raised on the way
 is rendered here, in one place. Any other exception is a bug in the emulator:
@@ -45,13 +48,12 @@ import time
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from .auth import authorize
 from .backend import EmulatorBackend
 from .connection import drop_connection
 from .exceptions import ConnectionReset, EmulatorError, InternalError, MethodNotAllowed, ProxyPage
 from .incoming import Incoming
 from .models import Clock
-from .rendering import error_response, json_response, proxy_page_response, stamp_request_id
+from .rendering import error_response, json_response, new_request_id, proxy_page_response, stamp_request_id
 from .responses import HANDLERS, UPLOAD_BODY_LIMIT, UPLOAD_OPERATIONS, Call, upload_too_large
 from .routing import RouteMatch
 from .settings import EmulatorSettings
@@ -65,15 +67,16 @@ HEALTH_PATH = "/healthz"
 async def _serve_operation(
     backend: EmulatorBackend, incoming: Incoming, receive: Receive, match: RouteMatch
 ) -> Response:
-    """Steps 3 to 8 of the module docstring."""
+    """Steps 3 to 9 of the module docstring."""
     if backend.faults.latency_seconds:
         await asyncio.sleep(backend.faults.latency_seconds)
-    backend.faults.check_request()
+    backend.faults.check_request(backend.flow_control.limits[match.operation_id])
     if match.operation_id in UPLOAD_OPERATIONS:
         await incoming.read_body(receive, UPLOAD_BODY_LIMIT, upload_too_large)
     else:
         await incoming.read_body(receive, backend.settings.max_body_bytes)
     principal = backend.authenticator.authenticate(incoming.signed_view())
+    backend.flow_control.admit(principal.tenant, match.operation_id)
     document = backend.validator.validate(
         template=match.route.template,
         method=incoming.method,
@@ -85,7 +88,7 @@ async def _serve_operation(
     )
     project_id = match.path_params["project_id"]
     workspace = incoming.headers["workspace"]
-    authorize(principal, project_id, workspace, incoming.headers.get("x-project-id"))
+    backend.authorizer.authorize(principal, project_id, workspace, incoming.headers.get("x-project-id"))
     call = Call(incoming, principal, project_id, workspace, document)
     return await HANDLERS[match.operation_id](backend, call)
 
@@ -99,12 +102,12 @@ async def _dispatch(backend: EmulatorBackend, incoming: Incoming, receive: Recei
     return await _serve_operation(backend, incoming, receive, match)
 
 
-async def _answer(backend: EmulatorBackend, scope: Scope, receive: Receive) -> Response:
+async def _answer(backend: EmulatorBackend, scope: Scope, receive: Receive, request_id: str) -> Response:
     incoming = Incoming.from_scope(scope)
     try:
         return await _dispatch(backend, incoming, receive)
     except EmulatorError as error:
-        return error_response(error)
+        return error_response(error, request_id)
     except ProxyPage:
         return proxy_page_response()
     except ConnectionReset:
@@ -117,7 +120,7 @@ async def _answer(backend: EmulatorBackend, scope: Scope, receive: Receive) -> R
             InternalError.error_code,
             extra={"error_code": InternalError.error_code},
         )
-        return error_response(InternalError())
+        return error_response(InternalError(), request_id)
 
 
 class EmulatorApp:
@@ -139,13 +142,14 @@ class EmulatorApp:
             await send({"type": "websocket.close", "code": 1008})
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = new_request_id()
         try:
-            response = await _answer(self.backend, scope, receive)
+            response = await _answer(self.backend, scope, receive, request_id)
         except ConnectionReset:
             if await drop_connection(receive):
                 return
             raise  # no socket to reset (in process): the caller sees the exception instead
-        stamp_request_id(response)
+        stamp_request_id(response, request_id)
         await response(scope, receive, send)
 
 

@@ -6,9 +6,16 @@ what was received, with the very functions the client signs with
 (:mod:`dataarts_export_client.lib.signing`), so the emulator can never accept a
 signature the real algorithm would reject, nor the other way round.
 
-Authentication answers "who is this?" (401 when nobody); :func:`authorize`
-answers "may they touch this project and workspace?" (403 when not). The HTTP
-layer runs them with request validation in between.
+Authentication answers "who is this?" (401 when nobody); :class:`Authorizer`
+answers "may they touch this project and workspace?": 403 when not, except
+for a workspace that does not exist at all, which DataArts Architecture
+answers ``400 DLG.0818`` (docs/fidelity.md F-WS-1). Which workspaces exist is
+modelled per project across tenants: every workspace that some configured
+tenant of the project lists (F-WS-2). The HTTP layer runs them with request
+validation in between.
+
+The 401 messages follow those Huawei documents for ``APIG.0301`` (F-AUTH-*);
+where no document words a cause, the message is the emulator's own.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from dataarts_export_client.lib.signing import (
     string_to_sign,
 )
 
-from .exceptions import Forbidden, Unauthorized
+from .exceptions import Forbidden, Unauthorized, WorkspaceNotFound
 from .models import Clock
 from .settings import AccessKey, EmulatorSettings, Tenant
 
@@ -105,7 +112,7 @@ class Authenticator:
         authorization = request.headers.get("authorization")
         if authorization is not None:
             return self._authenticate_signature(request, authorization)
-        raise Unauthorized("no X-Auth-Token or Authorization header")
+        raise Unauthorized("x-auth-token not found")
 
     def _authenticate_token(self, token: str) -> Principal:
         presented = _as_bytes(token.strip())
@@ -125,13 +132,13 @@ class Authenticator:
         access_key, signed_headers, presented = parsed
         entry = self._keys.get(access_key)
         if entry is None:
-            raise Unauthorized(f"ak {mask_access_key(access_key)} not exist")
+            raise Unauthorized(f"Get secretKey failed,ak:{mask_access_key(access_key)},err:ak not exist")
         key, tenant = entry
         now = self._clock()
         with self._lock:
             lockout = self._lockouts.setdefault(access_key, _Lockout())
             if self._max_failures and lockout.locked_until > now:
-                raise Unauthorized("access failures reached the limit, forbidden")
+                raise Unauthorized("AK access failed to reach the limit,forbidden")
         try:
             self._verify(request, key, signed_headers, presented, now)
         except Unauthorized:
@@ -189,10 +196,29 @@ def received_body_hash(body: bytes, headers: Mapping[str, str]) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def authorize(principal: Principal, project_id: str, workspace: str, x_project_id: str | None) -> None:
-    """Raise :class:`Forbidden` unless the caller's tenant owns the project and workspace."""
-    tenant = principal.tenant
-    if project_id != tenant.project_id or (x_project_id is not None and x_project_id != tenant.project_id):
-        raise Forbidden("The credentials do not grant access to this project.")
-    if workspace not in tenant.workspaces:
-        raise Forbidden("No permission to access this workspace.")
+class Authorizer:
+    """Grants a caller its own project and workspaces; tells a workspace not granted from one that does not exist.
+
+    A workspace exists in a project when some tenant of that project lists
+    it: another tenant's workspace is refused 403, a workspace no tenant has
+    is answered ``400 DLG.0818``, as the live service answers it.
+    """
+
+    def __init__(self, tenants: Sequence[Tenant]) -> None:
+        workspaces: dict[str, set[str]] = {}
+        for tenant in tenants:
+            workspaces.setdefault(tenant.project_id, set()).update(tenant.workspaces)
+        self._workspaces = {project: frozenset(names) for project, names in workspaces.items()}
+
+    def authorize(self, principal: Principal, project_id: str, workspace: str, x_project_id: str | None) -> None:
+        """Raise :class:`Forbidden` or :class:`WorkspaceNotFound` unless the caller's tenant owns both.
+
+        The project is checked first, so a caller learns nothing about the workspaces of a project not theirs.
+        """
+        tenant = principal.tenant
+        if project_id != tenant.project_id or (x_project_id is not None and x_project_id != tenant.project_id):
+            raise Forbidden("The credentials do not grant access to this project.")
+        if workspace not in self._workspaces[project_id]:
+            raise WorkspaceNotFound
+        if workspace not in tenant.workspaces:
+            raise Forbidden("No permission to access this workspace.")

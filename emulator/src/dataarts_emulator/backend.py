@@ -1,8 +1,8 @@
 """Everything behind the HTTP layer, built once per app from the settings.
 
 The spec, its router and request validator, the job store, the design
-objects of the workspaces, the authenticator and the fault injector: what a
-handler may call. Building it
+objects of the workspaces, the authenticator and authorizer, the gateway's
+flow control and the fault injector: what a handler may call. Building it
 reads and compiles the spec, so each request pays only for its own checks.
 """
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from .auth import Authenticator
+from .auth import Authenticator, Authorizer
 from .design import DesignStore
 from .faults import FaultInjector
+from .flow_control import FlowControl, user_limits
 from .models import Clock, JobStore
 from .routing import SpecRouter
 from .settings import EmulatorSettings
@@ -32,6 +33,8 @@ class EmulatorBackend:
         self.store = JobStore(settings, clock)
         self.design = DesignStore()
         self.authenticator = Authenticator(settings, clock)
+        self.authorizer = Authorizer(settings.tenants)
+        self.flow_control = FlowControl(user_limits(self.spec), clock, enabled=settings.flow_control)
         self.faults = FaultInjector(settings)
         missing = self.router.operation_ids - set(implemented)
         if missing:

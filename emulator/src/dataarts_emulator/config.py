@@ -30,6 +30,7 @@ from .settings import (
     TenantFlags,
     declared,
     declared_in,
+    parse_switch,
     parse_value,
 )
 
@@ -45,18 +46,24 @@ def _help(item: Declared) -> str:
     return f"{item.setting.help} (default: {item.shown_default}{how})"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser; every flag defaults to None so that absence is visible."""
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """The command-line parser; every flag defaults to None so that absence is visible.
+
+    ``prog`` is the name ``--help`` and usage errors show: by default argparse's,
+    the name the program was started by (``dataarts-emulator``, the console script).
+    """
     parser = argparse.ArgumentParser(
-        prog="python -m dataarts_emulator",
+        prog=prog,
         description="Local emulator of DataArts Studio's Excel export API. "
         f"Every flag can also be set as {ENV_PREFIX}<NAME> (e.g. {ENV_PREFIX}FAULT_RATE); flags win.",
     )
     for item in _flags():
         if item.setting.repeatable:
             parser.add_argument(item.flag, dest=item.name, action="append", help=_help(item))
-        elif item.kind is bool:
-            parser.add_argument(item.flag, dest=item.name, action="store_true", default=None, help=_help(item))
+        elif item.kind is bool:  # a switch: the flag alone turns it on, or give on/off, true/false
+            parser.add_argument(
+                item.flag, dest=item.name, nargs="?", const=True, type=parse_switch, metavar="on|off", help=_help(item)
+            )
         else:
             parser.add_argument(item.flag, dest=item.name, type=item.kind, help=_help(item))
     return parser
@@ -140,15 +147,18 @@ def _given(owner: type, merged: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def options_from(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> ServerOptions:
+def options_from(
+    argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None, *, prog: str | None = None
+) -> ServerOptions:
     """Combine flags, environment and config file into :class:`ServerOptions`.
 
     Config-file tenants come first; the single-tenant flags (``--token``,
     ``--ak``/``--sk``, ``--project-id``, ``--workspace``) add one more tenant,
     filling what they leave out from the demo tenant. With neither, the demo
-    tenant alone is configured. Errors exit with a usage message naming the setting.
+    tenant alone is configured. Errors exit with a usage message naming the setting (and ``prog``,
+    as :func:`build_parser` does).
     """
-    parser = build_parser()
+    parser = build_parser(prog)
     cli = {name: value for name, value in vars(parser.parse_args(argv)).items() if value is not None}
     merged = {**_from_env(os.environ if environ is None else environ, parser), **cli}
     try:

@@ -67,11 +67,13 @@ class FaultInjector:
         self._rng = random.Random(None if settings.seed is None else _fault_seed(settings.seed))  # noqa: S311
         self._lock = threading.Lock()
 
-    def check_request(self) -> None:
+    def check_request(self, throttle_limit: int) -> None:
         """Raise the fault this request meets, or return to answer it normally.
 
         :class:`Throttled` and the injected server errors are error answers;
         :class:`ConnectionReset` and :class:`ProxyPage` are acted out by the app.
+        ``throttle_limit`` is the per-user limit a minute that injected
+        throttling names, as the gateway's ``APIG.0308`` message does.
         """
         if not any(self._request_bands):
             return
@@ -79,7 +81,7 @@ class FaultInjector:
         with self._lock:
             draw = self._rng.random()
             if draw < throttle:  # pragma: no mutate (equivalent: "<=" differs only if the draw is the rate)
-                raise Throttled(self.settings.retry_after_seconds)
+                raise Throttled(self.settings.retry_after_seconds, throttle_limit)
             draw -= throttle
             if draw < server_error:  # pragma: no mutate (equivalent: "<=" differs only if the draw is the rate)
                 raise self._rng.choice(INJECTED_SERVER_ERRORS)()

@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl, quote
 
 from starlette.types import Receive, Scope
 
+from dataarts_export_client.lib.signing import combined_headers
+
 from .auth import ReceivedRequest
 from .exceptions import EmulatorError, InvalidRequest
 
@@ -48,7 +50,13 @@ def _too_large(limit: int) -> InvalidRequest:
 
 @dataclass
 class Incoming:
-    """One request: method, raw path, headers (lower-case names, first one wins), query pairs and body."""
+    """One request: method, raw path, headers, query pairs and body.
+
+    Headers are keyed by lower-case name; a header sent on several lines is
+    one value, its lines' values joined by ``, `` (RFC 9110, section 5.3), as
+    :func:`~dataarts_export_client.lib.signing.combined_headers` gives them to
+    the signer and the verifier alike.
+    """
 
     method: str
     raw_path: str
@@ -62,11 +70,9 @@ class Incoming:
         """The request line and headers of ``scope`` (the body is read later, once its size may be checked)."""
         raw = scope.get("raw_path")
         raw_path = raw.decode("latin-1").split("?", 1)[0] if isinstance(raw, bytes) else quote(scope["path"])
-        headers: dict[str, str] = {}
-        ascii_values = True
-        for name, value in scope["headers"]:
-            headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
-            ascii_values = ascii_values and value.isascii()
+        lines = scope["headers"]
+        headers = combined_headers(lines, "latin-1")
+        ascii_values = all(value.isascii() for _, value in lines)
         query = _query_pairs(scope.get("query_string", b"").decode("latin-1"))
         return cls(scope["method"], raw_path, headers, query, ascii_values=ascii_values)
 

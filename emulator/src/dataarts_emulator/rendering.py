@@ -1,10 +1,13 @@
 """Rendering: the JSON, error and workbook answers exactly as the spec describes them.
 
 :func:`error_response` is the one place an :class:`~dataarts_emulator.exceptions.EmulatorError`
-becomes an HTTP answer. Every error carries ``error_code``, ``error_msg`` and ``data`` (an object);
+becomes an HTTP answer, in the body shape its type declares (``service``,
+``architecture`` or ``gateway``, see :data:`~dataarts_emulator.exceptions.Shape`).
 JSON answers use ``application/json;charset=UTF-8`` as DataArts Studio does.
-``X-Request-Id`` is added by :func:`stamp_request_id` where the app sends
-every answer, so no code path can forget it.
+Each request gets its id from :func:`new_request_id` before it is answered:
+:func:`stamp_request_id` adds it as ``X-Request-Id`` where the app sends every
+answer, so no code path can forget it, and the gateway's bodies carry the
+same id as ``request_id``.
 """
 
 from __future__ import annotations
@@ -39,9 +42,15 @@ def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | 
     return Response(body, status_code=status, headers=headers, media_type=JSON_CONTENT_TYPE)
 
 
-def error_response(error: EmulatorError) -> Response:
-    """The spec's ``ErrorResponse`` for ``error``: ``error_code``, ``error_msg`` and an empty ``data`` object."""
-    payload = {"error_code": error.error_code, "error_msg": error.message, "data": {}}
+def error_response(error: EmulatorError, request_id: str) -> Response:
+    """The spec's ``ErrorResponse`` for ``error``, in the shape of its type; ``request_id`` is the answer's id."""
+    payload: dict[str, Any]
+    if error.shape == "architecture":
+        payload = {"errors": [{"error_code": error.error_code, "error_msg": error.message}]}
+    elif error.shape == "gateway":
+        payload = {"error_code": error.error_code, "error_msg": error.message, "request_id": request_id}
+    else:
+        payload = {"error_code": error.error_code, "error_msg": error.message, "data": {}}
     return json_response(payload, error.status, error.headers)
 
 
@@ -90,6 +99,11 @@ def proxy_page_response() -> Response:
     return Response(PROXY_PAGE, media_type="text/html; charset=utf-8")
 
 
-def stamp_request_id(response: Response) -> None:
-    """Give the answer a fresh ``X-Request-Id`` (32 hex digits, like the service's)."""
-    response.raw_headers.append((REQUEST_ID_HEADER_RAW, b"%032x" % _REQUEST_IDS.getrandbits(128)))
+def new_request_id() -> str:
+    """A fresh request id: 32 hex digits, like the service's."""
+    return f"{_REQUEST_IDS.getrandbits(128):032x}"
+
+
+def stamp_request_id(response: Response, request_id: str) -> None:
+    """Give the answer its ``X-Request-Id``."""
+    response.raw_headers.append((REQUEST_ID_HEADER_RAW, request_id.encode("ascii")))

@@ -140,6 +140,11 @@ class EmulatorSettings:
     date_window_seconds: float = setting(900.0, "allowed X-Sdk-Date skew of signed requests, in seconds", minimum=0)
     lockout_failures: int = setting(5, "an AK with more failed signatures in a row is locked (0 disables)", minimum=0)
     lockout_seconds: float = setting(300.0, "seconds a locked AK stays locked", minimum=0)
+    flow_control: bool = setting(
+        False,
+        "apply Huawei's documented per-user limits a minute (429 APIG.0308 beyond them)",
+        shown_default="off",
+    )
     seed: int | None = setting(None, "seed for uuids, failures and faults", shown_default="random")
 
     def __post_init__(self) -> None:
@@ -154,7 +159,9 @@ class EmulatorSettings:
 class ServerOptions:
     """What ``python -m dataarts_emulator`` runs: where it listens, and with which settings."""
 
-    host: str = setting("127.0.0.1", "interface to bind", config_key=False)
+    host: str = setting(
+        "127.0.0.1", "interface to bind; any other than loopback is warned about at start-up", config_key=False
+    )
     port: int = setting(8000, "port to listen on", config_key=False, minimum=0, maximum=65535)
     log_level: str = setting("info", "uvicorn log level", config_key=False)
     config: str | None = setting(None, "YAML or JSON file with tenants and settings", config_key=False)
@@ -166,15 +173,29 @@ class ServerOptions:
 
 @dataclass(frozen=True)
 class TenantFlags:
-    """The single-tenant flags: one more tenant, taking what they leave out from the demo tenant."""
+    """The single-tenant flags: one more tenant, taking what they leave out from the demo tenant.
+
+    Its credentials are the demo ones only when none is given: a tenant given a
+    token or an AK/SK of its own does not also accept the published demo
+    credentials (anyone who has read the README could call it).
+    """
 
     token: tuple[str, ...] = setting(
-        (), "IAM token of the command-line tenant", config_key=False, repeatable=True, shown_default="demo"
+        (),
+        "IAM token of the command-line tenant; with --token or --ak given, no demo credential is accepted",
+        config_key=False,
+        repeatable=True,
+        shown_default="demo",
     )
-    ak: str | None = setting(None, "access key of the command-line tenant", config_key=False, shown_default="demo")
-    sk: str | None = setting(None, "secret key of the command-line tenant", config_key=False, shown_default="demo")
+    ak: str | None = setting(
+        None,
+        "access key of the command-line tenant; with --token or --ak given, no demo credential is accepted",
+        config_key=False,
+        shown_default="demo",
+    )
+    sk: str | None = setting(None, "secret key of --ak", config_key=False, shown_default="demo")
     security_token: str | None = setting(
-        None, "makes that AK temporary: requests must send it as X-Security-Token", config_key=False
+        None, "makes --ak temporary: requests must send it as X-Security-Token", config_key=False
     )
     project_id: str | None = setting(None, "project of the command-line tenant", config_key=False, shown_default="demo")
     workspace: tuple[str, ...] = setting(
@@ -186,14 +207,18 @@ class TenantFlags:
         return any(getattr(self, f.name) for f in dataclasses.fields(self))
 
     def tenant(self) -> Tenant:
-        """The tenant these flags describe; the demo tenant fills the gaps."""
+        """The tenant these flags describe; the demo tenant fills the gaps (its credentials only if none is given)."""
         if bool(self.ak) != bool(self.sk):
             raise ConfigError("--ak and --sk go together")
+        if self.security_token and not self.ak:
+            raise ConfigError("--security-token goes with --ak and --sk (it makes that access key temporary)")
+        own = bool(self.token or self.ak)
+        keys = (AccessKey(self.ak, self.sk, self.security_token),) if self.ak and self.sk else ()
         return Tenant(
             project_id=self.project_id or DEMO_PROJECT_ID,
             workspaces=self.workspace or (DEMO_WORKSPACE,),
-            tokens=self.token or (DEMO_TOKEN,),
-            access_keys=(AccessKey(self.ak or DEMO_AK, self.sk or DEMO_SK, self.security_token),),
+            tokens=self.token if own else (DEMO_TOKEN,),
+            access_keys=keys if own else (AccessKey(DEMO_AK, DEMO_SK),),
             name="command-line",
         )
 
@@ -270,29 +295,38 @@ def _bounds(low: float | None, high: float | None) -> str:
     return f">= {low:g}" if low is not None else f"<= {high:g}"
 
 
+_SWITCH_WORDS = {
+    "true": True,
+    "on": True,
+    "yes": True,
+    "1": True,
+    "false": False,
+    "off": False,
+    "no": False,
+    "0": False,
+}
+"""How a switch (a ``bool`` setting) is written in a flag, a variable or the config file."""
+
+
+def parse_switch(raw: Any) -> bool:
+    """A switch's value: a boolean as it is, or one of :data:`_SWITCH_WORDS` (any case); :class:`ValueError` else."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _SWITCH_WORDS:
+        return _SWITCH_WORDS[raw.strip().lower()]
+    raise ValueError(raw)
+
+
 def parse_value(item: Declared, raw: Any) -> Any:
     """``raw`` (text from a flag or variable, or a value from the config file) as the setting's type.
 
-    Raises :class:`ValueError` for anything else: booleans are only ever
-    switches (a YAML boolean, or ``true``/``false``, ``1``/``0``, ``yes``/``no``,
-    ``on``/``off`` as text), and lists and mappings are never numbers or text here.
+    Raises :class:`ValueError` for anything else: booleans are only switches,
+    and lists and mappings are never numbers or text here.
     """
     if item.kind is bool:
-        return _switch(raw)
+        return parse_switch(raw)
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise ValueError(raw)
     if item.kind is int and isinstance(raw, float) and not raw.is_integer():
         raise ValueError(raw)
     return item.kind(raw)
-
-
-_SWITCHES = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
-
-
-def _switch(raw: Any) -> bool:
-    """A switch from a YAML boolean or from text; :class:`ValueError` for anything else."""
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and raw.strip().lower() in _SWITCHES:
-        return _SWITCHES[raw.strip().lower()]
-    raise ValueError(raw)

@@ -1,10 +1,10 @@
-"""Run the emulator for tests: ``serve()`` in a thread, ``serve_process()`` as ``python -m dataarts_emulator``.
+"""Run the emulator for tests: ``serve()`` in a thread, ``serve_process()`` as a child process.
 
 A real socket and a real uvicorn server, not an in-process transport, so that
 clients exercise their actual HTTP stack (connection handling, truncated
 bodies, the official SDK's ``requests`` session). ``serve`` runs it in a
-background thread; ``serve_process`` runs ``python -m dataarts_emulator`` as a
-child process, exactly as a user starts it. Stable interface: other suites
+background thread; ``serve_process`` runs ``python -m dataarts_emulator`` (or
+an installed ``dataarts-emulator``) as a child process, as a user starts it. Stable interface: other suites
 rely on ``serve(settings=None) -> Iterator[str]`` and ``serve_process``.
 """
 
@@ -122,20 +122,21 @@ def serve_process(
     stdout: int | IO[Any] | None = subprocess.DEVNULL,
     stderr: int | IO[Any] | None = None,
     text: bool = False,
-    python: str | Path = sys.executable,
+    program: Sequence[str | Path] = (sys.executable, "-m", "dataarts_emulator"),
 ) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
-    """Run ``python -m dataarts_emulator --host 127.0.0.1 --port <free> *args``; yield (base URL, process).
+    """Run ``<program> --host 127.0.0.1 --port <free> *args``; yield (base URL, process).
 
     Returns once ``/healthz`` answers; terminates the process on exit (killing
     it if it does not stop within 10 s). ``env`` replaces the environment, so
     credentials can travel as ``DATAARTS_EMULATOR_*`` variables rather than in
-    ``argv``, which other users of the machine can read. ``python`` is the
-    interpreter (default: this one; another virtual environment's, to run an
-    installed copy).
+    ``argv``, which other users of the machine can read. ``program`` is the
+    command that starts the emulator: by default this interpreter's
+    ``python -m dataarts_emulator``; another environment's ``dataarts-emulator``
+    script, to run an installed copy as its users do.
     """
     port = free_port()
-    command = [str(python), "-m", "dataarts_emulator", "--host", "127.0.0.1", "--port", str(port), *args]
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module; args are flags
+    command = [*map(str, program), "--host", "127.0.0.1", "--port", str(port), *args]
+    process = subprocess.Popen(  # noqa: S603 - the emulator's own command; args are flags
         command, env=None if env is None else dict(env), cwd=cwd, stdout=stdout, stderr=stderr, text=text
     )
     base_url = f"http://127.0.0.1:{port}"

@@ -36,6 +36,12 @@ from .spec import follow_refs
 SPEC_URI = "urn:dataarts-emulator:openapi"
 _MAX_MESSAGE = 2000  # bounds messages that echo client input (the spec caps error_msg at 10240)
 _MAX_REASON = 300
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of arrays and objects accepted in a request body (the emulator's own bound; the service
+documents none). The spec's bodies nest two deep. Without a bound of its own, how deep a body may go would
+depend on the interpreter (``json.loads`` stops at the recursion limit through Python 3.12, goes far deeper
+on 3.13) and on jsonschema-rs, which cannot report errors about a document nested some 255 deep."""
+_TOO_DEEP = f"invalid request body: JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)"
 _LOCATIONS = ("path", "query", "header")
 
 
@@ -229,6 +235,11 @@ def _check_body(
     return f"invalid request body: {_details(schema.iter_errors(document))}"
 
 
+def _refuse_constant(name: str) -> Any:
+    """``json.loads`` reads ``NaN``, ``Infinity`` and ``-Infinity``, which RFC 8259 does not have: refuse them."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def parse_json_text(body: bytes) -> Any:
     """The JSON document in ``body``; :class:`InvalidRequest` when it is not UTF-8 JSON text (RFC 8259).
 
@@ -236,10 +247,27 @@ def parse_json_text(body: bytes) -> Any:
     on such bodies are unprintable bytes or a RecursionError.
     """
     try:
-        return json.loads(body.decode("utf-8"))
+        document = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
     except UnicodeDecodeError:
         raise InvalidRequest("invalid request body: JSON must be UTF-8 text") from None
     except RecursionError:
-        raise InvalidRequest("invalid request body: JSON nested too deeply") from None
+        raise InvalidRequest(_TOO_DEEP) from None
     except ValueError as error:
         raise InvalidRequest(clip(f"invalid request body: not JSON ({error})", _MAX_MESSAGE)) from None
+    if _nested_deeper_than(document, MAX_JSON_DEPTH):
+        raise InvalidRequest(_TOO_DEEP)
+    return document
+
+
+def _nested_deeper_than(document: Any, limit: int) -> bool:
+    """Whether arrays and objects in ``document`` nest more than ``limit`` levels (iteratively: no recursion)."""
+    containers: list[tuple[Any, int]] = [(document, 1)]
+    while containers:
+        value, depth = containers.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        containers.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False

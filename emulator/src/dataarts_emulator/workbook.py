@@ -5,7 +5,7 @@ id becomes a row: the object's cells when the workspace holds it (seeded or
 imported, see :mod:`dataarts_emulator.design`), else cells derived from a hash
 of the type and id, so they look plausible and never change. A second sheet
 records the request. The import actions read the same layouts back
-(:data:`IMPORT_LAYOUTS`).
+(:data:`IMPORT_TYPES`).
 Equal requests give equal bytes: the document properties carry a fixed date
 and the zip entries a fixed timestamp (:mod:`dataarts_emulator.xlsx`), which
 lets tests compare downloads and lets clients cache or checksum them.
@@ -92,16 +92,17 @@ LAYOUTS: dict[str, SheetLayout] = {
 }
 GENERIC_LAYOUT = SheetLayout("Objects", ("ID", "Name", "Display name"), _generic_row, "object")
 
-IMPORT_LAYOUTS: dict[str, SheetLayout] = {
-    "import_relation": LAYOUTS["TABLE_MODEL"],
-    "import_dimension": LAYOUTS["DIM"],
-    "import_codetable": LAYOUTS["codeTable"],
-    "import_datastandard": LAYOUTS["dataStandard"],
-    "import_bizmetric": LAYOUTS["import_bizmetric"],
-    "import_bizcatalog": LAYOUTS["import_bizcatalog"],
+IMPORT_TYPES: dict[str, str] = {
+    "import_relation": "TABLE_MODEL",
+    "import_dimension": "DIM",
+    "import_codetable": "codeTable",
+    "import_datastandard": "dataStandard",
+    "import_bizmetric": "import_bizmetric",
+    "import_bizcatalog": "import_bizcatalog",
 }
-"""The layout each import action reads (the emulator's own pairing; Huawei documents none); any other action,
-``start-import`` (subjects) included, reads the generic layout."""
+"""The export type whose layout each import action reads (the emulator's own pairing; Huawei documents none,
+docs/fidelity.md F-IMPORT-19); any other action, ``start-import`` (subjects) included, reads the generic layout,
+which an export of any other type (``subject``, say) writes."""
 
 
 def layout_for(export_type: str | None) -> SheetLayout:
@@ -110,8 +111,8 @@ def layout_for(export_type: str | None) -> SheetLayout:
 
 
 def import_layout(action: str) -> SheetLayout:
-    """The layout an import ``action`` reads."""
-    return IMPORT_LAYOUTS.get(action, GENERIC_LAYOUT)
+    """The layout an import ``action`` reads: that of its export type in :data:`IMPORT_TYPES`, else the generic one."""
+    return layout_for(IMPORT_TYPES.get(action))
 
 
 def build_workbook(request: ExportRequest, held: Mapping[str, tuple[str, ...]] | None = None) -> bytes:

@@ -29,7 +29,6 @@ _MAX_CELL_CHARS = 32767  # Excel's limit for one cell
 # Characters XML 1.0 does not allow (the C0 controls but tab, LF and CR; U+FFFE and U+FFFF).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ROWS_PER_WRITE = 1000
-_CELL_ENTITIES = {"\r": "&#13;"}  # a bare CR would come back as LF (XML end-of-line handling): keep it a CR
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -65,6 +64,16 @@ def cell_text(value: str) -> str:
     return _ILLEGAL.sub("", text)[:_MAX_CELL_CHARS]
 
 
+def _escaped(text: str) -> str:
+    """Cell text as XML character data: ``&``, ``<``, ``>`` escaped, and ``\r`` as ``&#13;``.
+
+    An XML parser turns a literal ``\r`` (alone or before ``\n``) into ``\n``
+    (XML 1.0, section 2.11); only the character reference comes back as ``\r``.
+    """
+    escaped = escape(text)
+    return escaped.replace("\r", "&#13;") if "\r" in escaped else escaped
+
+
 def _column(index: int) -> str:
     """Spreadsheet column letters of a 0-based column index: 0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""
@@ -83,9 +92,7 @@ def _row(number: int, values: Sequence[str], style: str, columns: Sequence[str])
             cells.append(f'<c r="{column}{number}"{style} t="inlineStr"/>')
             continue
         space = ' xml:space="preserve"' if text != text.strip() else ""
-        cells.append(
-            f'<c r="{column}{number}"{style} t="inlineStr"><is><t{space}>{escape(text, _CELL_ENTITIES)}</t></is></c>'
-        )
+        cells.append(f'<c r="{column}{number}"{style} t="inlineStr"><is><t{space}>{_escaped(text)}</t></is></c>')
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 

@@ -1,8 +1,64 @@
 import ssl
+from collections.abc import Awaitable, Callable
 from typing import Any, Self
 
 import httpx
 from attrs import define, evolve, field
+
+CREDENTIAL_HEADERS = ("Authorization", "X-Auth-Token", "X-Security-Token")
+"""Headers carrying a credential (an AK/SK signature, an IAM token, an STS token): sent to the client's origin only."""
+
+
+def _port_or_default(url: httpx.URL) -> int | None:
+    return url.port if url.port is not None else {"http": 80, "https": 443}.get(url.scheme)
+
+
+def may_carry_credentials(home: httpx.URL, url: httpx.URL) -> bool:
+    """Whether a request to ``url`` may carry the credentials of a client whose base URL is ``home``.
+
+    Only to the same origin (scheme, host and port), or to its https upgrade
+    (http to https, same host, default ports): the rule httpx and requests
+    apply to ``Authorization`` on redirects, applied here to every header of
+    :data:`CREDENTIAL_HEADERS` and to every request, redirect or not.
+    """
+    if url.host != home.host:
+        return False
+    if url.scheme == home.scheme:
+        return _port_or_default(url) == _port_or_default(home)
+    return (home.scheme, _port_or_default(home), url.scheme, _port_or_default(url)) == ("http", 80, "https", 443)
+
+
+def _credential_guard(base_url: str, extra: tuple[str, ...] = ()) -> Callable[[httpx.Request], None]:
+    """An httpx ``request`` hook removing the credential headers (and ``extra``) from a request to another origin.
+
+    httpx runs request hooks on every request it sends, each redirect
+    included, after the ``auth`` has signed it: so no credential follows a
+    redirect (``follow_redirects=True``) to another host, port or scheme,
+    whichever header carries it. httpx itself strips only ``Authorization``.
+    """
+    home = httpx.URL(base_url)
+    names = (*CREDENTIAL_HEADERS, *extra)
+
+    def strip(request: httpx.Request) -> None:
+        if not may_carry_credentials(home, request.url):
+            for name in names:
+                request.headers.pop(name, None)
+
+    return strip
+
+
+def _with_guard(httpx_args: dict[str, Any], guard: Callable[[httpx.Request], Any]) -> dict[str, Any]:
+    """``httpx_args`` with ``guard`` run after the caller's own request hooks (so it also sees what they add)."""
+    hooks = dict(httpx_args.get("event_hooks") or {})
+    hooks["request"] = [*hooks.get("request", ()), guard]
+    return {**httpx_args, "event_hooks": hooks}
+
+
+def _async_hook(hook: Callable[[httpx.Request], None]) -> Callable[[httpx.Request], Awaitable[None]]:
+    async def run(request: httpx.Request) -> None:
+        hook(request)
+
+    return run
 
 
 @define
@@ -76,6 +132,7 @@ class Client:
     def get_httpx_client(self) -> httpx.Client:
         """Get the underlying httpx.Client, constructing a new one if not previously set"""
         if self._client is None:
+            guard = _credential_guard(self._base_url)
             self._client = httpx.Client(
                 base_url=self._base_url,
                 cookies=self._cookies,
@@ -83,7 +140,7 @@ class Client:
                 timeout=self._timeout,
                 verify=self._verify_ssl,
                 follow_redirects=self._follow_redirects,
-                **self._httpx_args,
+                **_with_guard(self._httpx_args, guard),
             )
         return self._client
 
@@ -107,6 +164,7 @@ class Client:
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         """Get the underlying httpx.AsyncClient, constructing a new one if not previously set"""
         if self._async_client is None:
+            guard = _credential_guard(self._base_url)
             self._async_client = httpx.AsyncClient(
                 base_url=self._base_url,
                 cookies=self._cookies,
@@ -114,7 +172,7 @@ class Client:
                 timeout=self._timeout,
                 verify=self._verify_ssl,
                 follow_redirects=self._follow_redirects,
-                **self._httpx_args,
+                **_with_guard(self._httpx_args, _async_hook(guard)),
             )
         return self._async_client
 
@@ -207,6 +265,7 @@ class AuthenticatedClient:
         """Get the underlying httpx.Client, constructing a new one if not previously set"""
         if self._client is None:
             self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
+            guard = _credential_guard(self._base_url, (self.auth_header_name,))
             self._client = httpx.Client(
                 base_url=self._base_url,
                 cookies=self._cookies,
@@ -214,7 +273,7 @@ class AuthenticatedClient:
                 timeout=self._timeout,
                 verify=self._verify_ssl,
                 follow_redirects=self._follow_redirects,
-                **self._httpx_args,
+                **_with_guard(self._httpx_args, guard),
             )
         return self._client
 
@@ -239,6 +298,7 @@ class AuthenticatedClient:
         """Get the underlying httpx.AsyncClient, constructing a new one if not previously set"""
         if self._async_client is None:
             self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
+            guard = _credential_guard(self._base_url, (self.auth_header_name,))
             self._async_client = httpx.AsyncClient(
                 base_url=self._base_url,
                 cookies=self._cookies,
@@ -246,7 +306,7 @@ class AuthenticatedClient:
                 timeout=self._timeout,
                 verify=self._verify_ssl,
                 follow_redirects=self._follow_redirects,
-                **self._httpx_args,
+                **_with_guard(self._httpx_args, _async_hook(guard)),
             )
         return self._async_client
 

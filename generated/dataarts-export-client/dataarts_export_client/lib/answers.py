@@ -4,8 +4,13 @@
 the export runs (or after it failed), and the Excel file itself once it has
 succeeded. The two are told apart by ``Content-Type`` alone, before any of
 the body is read, so that a file is never pulled into memory by mistake.
-Error answers carry Huawei's ``{"error_code", "error_msg"}`` body and an
-``X-Request-Id`` header, which end up in :class:`~.errors.ApiError`.
+
+Error answers come in the three shapes Huawei's sources show (docs/fidelity.md,
+F-ERR-1 to F-ERR-3): ``{"error_code", "error_msg", "data"}`` of the DataArts
+API reference, DataArts Architecture's ``{"errors": [{"error_code",
+"error_msg"}]}``, and the API gateway's ``{"error_code", "error_msg",
+"request_id"}``; the code, message and request id of each end up in
+:class:`~.errors.ApiError`.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from ..api.export import export_design_result
 from ..models.export_models_result import ExportModelsResult
 from ..models.export_result import ExportResult
 from ..models.export_status import ExportStatus
+from ..models.import_result import ImportResult
 from ..types import is_json_media_type, media_type_matches, parse_media_type, request_id_of
 from .errors import ApiError, UnexpectedResponse, api_error_for
 
@@ -31,7 +37,9 @@ __all__ = [
     "is_proxy_page",
     "parse_export_status",
     "parse_export_uuid",
+    "parse_import_status",
     "proxy_page_error",
+    "unexpected_answer",
 ]
 
 FILE_MEDIA_TYPES = export_design_result.FILE_MEDIA_TYPES["200"]
@@ -67,7 +75,7 @@ def is_proxy_page(status_code: int, headers: Mapping[str, str]) -> bool:
 
 def proxy_page_error(status_code: int, headers: Mapping[str, str], body: bytes) -> UnexpectedResponse:
     """The :class:`UnexpectedResponse` of an HTML page answered in the API's stead."""
-    return _unexpected_answer("an HTML page instead of the API's answer (a proxy?)", status_code, headers, body)
+    return unexpected_answer("an HTML page instead of the API's answer (a proxy?)", status_code, headers, body)
 
 
 def content_length(headers: Mapping[str, str]) -> int | None:
@@ -78,7 +86,7 @@ def content_length(headers: Mapping[str, str]) -> int | None:
     return int(value.strip())
 
 
-def _unexpected_answer(
+def unexpected_answer(
     reason: str, status_code: int, headers: Mapping[str, str], body: bytes | None = None
 ) -> UnexpectedResponse:
     """:class:`UnexpectedResponse` for an answer, with its ``Content-Type``, request id and body (if read)."""
@@ -110,7 +118,7 @@ class BodyCollector:
         """Add ``chunk``; raises :class:`UnexpectedResponse` past the limit."""
         self._size += len(chunk)
         if self._size > self._limit:
-            raise _unexpected_answer(f"body larger than {self._limit} bytes", self._status_code, self._headers)
+            raise unexpected_answer(f"body larger than {self._limit} bytes", self._status_code, self._headers)
         self._chunks.append(chunk)
 
     @property
@@ -127,40 +135,81 @@ def _json_object(body: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def api_error_from_answer(
     status_code: int, headers: Mapping[str, str], body: bytes, *, operation: str | None = None
 ) -> ApiError:
     """The typed error for an HTTP error answer, with Huawei's error code, message and request id.
+
+    The code and message are read from the top level (the API reference's
+    and the gateway's shapes) or, failing that, from the first of
+    DataArts Architecture's ``errors`` (which Huawei's Terraform provider
+    reads as ``errors[0].error_code``); the request id from ``X-Request-Id``
+    or, failing that, the gateway's ``request_id`` in the body.
 
     Bodies that are not Huawei's JSON (a gateway's HTML page, say) still give
     an error with the status and request id; their text is not copied into
     the error, since it is neither structured nor guaranteed to be harmless.
     """
     document = _json_object(body) or {}
-    error_code = document.get("error_code")
-    error_msg = document.get("error_msg")
-    request_id = request_id_of(headers) or document.get("request_id")
+    errors = document.get("errors")
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
     return api_error_for(
         status_code,
-        error_code=error_code if isinstance(error_code, str) else None,
-        error_msg=error_msg if isinstance(error_msg, str) else None,
-        request_id=request_id if isinstance(request_id, str) else None,
+        error_code=_text(document.get("error_code")) or _text(first.get("error_code")),
+        error_msg=_text(document.get("error_msg")) or _text(first.get("error_msg")),
+        request_id=request_id_of(headers) or _text(document.get("request_id")),
         operation=operation,
     )
 
 
-def parse_export_status(status_code: int, headers: Mapping[str, str], body: bytes) -> ExportStatus:
-    """The export's status from a 200 JSON answer, via the generated ``ExportResult`` model."""
+def _parse_status(
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    answer: type[ExportResult] | type[ImportResult],
+    what: str,
+    not_json: str,
+) -> ExportStatus:
+    """The status object of a 200 JSON answer via the generated ``answer`` model, or the unwrapped one."""
     if not is_json_media_type(parse_media_type(headers.get("content-type"))):
-        raise _unexpected_answer("neither the JSON status object nor an Excel file", status_code, headers, body)
+        raise unexpected_answer(not_json, status_code, headers, body)
     document = _json_object(body)
     if document is None:
-        raise _unexpected_answer("the body is not a JSON object", status_code, headers, body)
+        raise unexpected_answer("the body is not a JSON object", status_code, headers, body)
     try:
-        return ExportResult.from_dict(document).data
+        if "data" not in document and "status" in document:
+            return ExportStatus.from_dict(document)
+        return answer.from_dict(document).data
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        reason = f"the JSON does not match the status object ({type(exc).__name__})"
-        raise _unexpected_answer(reason, status_code, headers, body) from None
+        reason = f"the JSON does not match {what} ({type(exc).__name__})"
+        raise unexpected_answer(reason, status_code, headers, body) from None
+
+
+def parse_export_status(status_code: int, headers: Mapping[str, str], body: bytes) -> ExportStatus:
+    """The export's status from a 200 JSON answer, via the generated ``ExportResult`` model.
+
+    A body without the ``data`` wrapper but with a ``status`` (the shape of
+    Huawei's 2022 EU API reference, docs/fidelity.md F-RESULT-7) is read as
+    the status object itself, via the generated ``ExportStatus``: the spec
+    stays strict about the wrapper every current source shows, the client
+    tolerates the older page.
+    """
+    not_json = "neither the JSON status object nor an Excel file"
+    return _parse_status(status_code, headers, body, ExportResult, "the status object", not_json)
+
+
+def parse_import_status(status_code: int, headers: Mapping[str, str], body: bytes) -> ExportStatus:
+    """An import's status from a 200 ``ImportResult`` answer, via the generated ``ImportResult`` model.
+
+    Its ``data`` is the object an export's status answers (Huawei's
+    ``DsProcessImportResultVO``); the 2022 EU page's unwrapped shape is read
+    as :func:`parse_export_status` reads it.
+    """
+    return _parse_status(status_code, headers, body, ImportResult, "the import result", "not the JSON import result")
 
 
 def parse_export_uuid(status_code: int, headers: Mapping[str, str], body: bytes) -> str:
@@ -174,5 +223,5 @@ def parse_export_uuid(status_code: int, headers: Mapping[str, str], body: bytes)
             raise ValueError("empty uuid")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         reason = f"the export-model answer carries no uuid ({type(exc).__name__})"
-        raise _unexpected_answer(reason, status_code, headers, body) from None
+        raise unexpected_answer(reason, status_code, headers, body) from None
     return uuid

@@ -9,6 +9,7 @@ do not ask in lockstep. Both schedules are described by one immutable
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,6 +75,9 @@ class RetryPolicy:
     retry_start: bool = True
 
     def __post_init__(self) -> None:
+        numbers = (self.poll_interval, self.max_poll_interval, self.backoff_factor)
+        if not all(map(math.isfinite, (*numbers, self.retry_interval, self.max_retry_interval, self.max_retry_after))):
+            raise ConfigurationError("the intervals, backoff_factor and max_retry_after must be finite numbers")
         if self.poll_interval <= 0 or self.retry_interval <= 0:
             raise ConfigurationError("poll_interval and retry_interval must be positive")
         if self.max_poll_interval < self.poll_interval or self.max_retry_interval < self.retry_interval:
@@ -104,7 +108,13 @@ _SYSTEM_RANDOM = random.SystemRandom()
 
 
 class Backoff:
-    """An exponential schedule of delays: ``next_delay()`` draws the next one, ``reset()`` starts over."""
+    """An exponential schedule of delays: ``next_delay()`` draws the next one, ``reset()`` starts over.
+
+    The ceiling grows by one multiplication per delay and stops at the cap,
+    rather than being computed as ``base * factor ** attempt``: that power
+    overflows a float (``OverflowError``) after about a thousand attempts,
+    which a long export polled without a rate reaches in an hour or so.
+    """
 
     def __init__(
         self, base: float, cap: float, factor: float, jitter: Jitter, rng: random.Random | None = None
@@ -114,18 +124,18 @@ class Backoff:
         self._factor = factor
         self._jitter = jitter
         self._rng = rng or _SYSTEM_RANDOM
-        self._attempt = 0
+        self._ceiling = min(cap, base)
         self._previous = base
 
     def reset(self) -> None:
         """Start again from the base delay (after a success)."""
-        self._attempt = 0
+        self._ceiling = min(self._cap, self._base)
         self._previous = self._base
 
     def next_delay(self) -> float:
         """The next delay in seconds, never above the cap."""
-        ceiling = min(self._cap, self._base * self._factor**self._attempt)
-        self._attempt += 1
+        ceiling = self._ceiling
+        self._ceiling = min(self._cap, ceiling * self._factor)
         if self._jitter == "none":
             delay = ceiling
         elif self._jitter == "full":
@@ -142,17 +152,21 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     Accepts both forms of RFC 9110: delay seconds (``120``) and an HTTP-date
     (``Wed, 21 Oct 2015 07:28:00 GMT``), the latter measured from ``now``
     (default: the current UTC time); a date in the past means "now" (0).
+    Both forms are ASCII: a value with any other character (``²``, Arabic-Indic
+    or full-width digits, which ``str.isdigit`` and ``int`` accept) is unreadable.
+    Delay seconds too large for a float read as infinity (the policy's
+    ``max_retry_after`` bounds the wait).
     """
     if value is None:
         return None
     text = value.strip()
-    if not text:
+    if not text or not text.isascii():
         return None
     if text.isdigit():
         return float(text)
     try:
         moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

@@ -11,6 +11,7 @@ its ``timeout``, with :class:`~.errors.ExportTimeout`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -73,13 +74,17 @@ class Deadline:
         """A :class:`Wait` clipped to the deadline, or :class:`ExportTimeout` when it has passed.
 
         Clipping (rather than refusing a wait that would overrun) gives one
-        last attempt exactly at the deadline.
+        last attempt exactly at the deadline. The wait is logged: at INFO
+        when it is a retry (``cause`` is the failure), at DEBUG otherwise.
         """
         remaining = self.remaining
         if remaining <= 0:
             raise self.expired() from cause
         delay = max(0.0, min(seconds, remaining))
-        logger.debug("export %s: %s; next attempt in %.2fs", self.uuid or "(starting)", reason, delay)
+        # A retry (a wait with a cause) is news to whoever watches, at INFO; an ordinary poll is DEBUG.
+        level = logging.DEBUG if cause is None else logging.INFO
+        noun, uuid = self.timeout_error.noun, self.uuid or "(starting)"
+        logger.log(level, "%s %s: %s; next attempt in %.2fs", noun, uuid, reason, delay)
         return Wait(delay, reason)
 
     def request_timeout(self, configured: httpx.Timeout) -> httpx.Timeout:

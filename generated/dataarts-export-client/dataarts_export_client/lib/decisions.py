@@ -29,20 +29,32 @@ from .answers import (
 )
 from .backoff import RETRYABLE_STATUS_CODES, RetryPolicy, parse_retry_after
 from .deadline import Deadline, Wait
-from .errors import DownloadError, ExportFailed, NetworkError
+from .errors import ConfigurationError, DataArtsError, DownloadError, ExportFailed, NetworkError
 from .filenames import safe_file_name
 from .log import logger
 from .pacing import PollPacer
-from .results import ExportProgress, ExportReady, ExportSnapshot, ProgressCallback, parse_rate
+from .results import ExportProgress, ExportReady, ExportSnapshot, ProgressCallback, progress_percent
 from .resume import Transfer, full_length
+from .transport_errors import Diagnosis, diagnose, request_url
 
-__all__ = ["ExportPoller", "ExportProbe", "ExportStarter", "Poller", "Starter", "Wait"]
+__all__ = [
+    "NOTHING_SENT_ERRORS",
+    "NOTHING_STARTED_STATUS_CODES",
+    "ExportPoller",
+    "ExportProbe",
+    "ExportStarter",
+    "Poller",
+    "Retrier",
+    "Starter",
+    "Wait",
+    "transport_failure",
+]
 
 POLL_OPERATION = "ExportDesignResult"
 START_OPERATION = "ExportDesignModels"
-_NOTHING_STARTED_STATUS_CODES = frozenset({429})
+NOTHING_STARTED_STATUS_CODES = frozenset({429})
 """Answers that prove the start was refused before it created a job (the gateway's throttling)."""
-_NOTHING_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout)
+NOTHING_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout)
 """Failures in transit that prove the request never left (nothing can have been started)."""
 _TRANSIENT_TRANSPORT_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
 """Failures in transit worth another attempt: connect, read and write errors, timeouts, a connection cut mid-answer."""
@@ -52,6 +64,26 @@ only ``success`` (or the file) and ``fail`` end a wait."""
 
 
 _R_co = TypeVar("_R_co", covariant=True)
+
+
+def transport_failure(request: str, exc: httpx.TransportError, diagnosis: Diagnosis, attempts: int) -> DataArtsError:
+    """The error that ends a call after ``attempts`` failed in transit: what happened, where, and what to do.
+
+    A request httpx refused to send (a header value with a line break) is a
+    :class:`~.errors.ConfigurationError`; anything else a
+    :class:`~.errors.NetworkError`. ``request`` names the call
+    (``GET export-result for <uuid>``); the URL is the one the request went
+    to, without user name or password.
+    """
+    url = request_url(exc)
+    where = f" at {url}" if url else ""
+    if isinstance(exc, httpx.LocalProtocolError):
+        return ConfigurationError(f"{request}{where}: {diagnosis}")
+    if diagnosis.permanent:
+        return NetworkError(f"{request} failed{where}: {diagnosis} (not retried: another attempt cannot succeed)")
+    if attempts > 1:
+        return NetworkError(f"{request} kept failing{where} after {attempts} attempts: {diagnosis}")
+    return NetworkError(f"{request} failed{where}: {diagnosis}")
 
 
 class Poller(Protocol[_R_co]):
@@ -100,8 +132,8 @@ class Starter(Protocol):
         """Decide after the request failed in transit."""
 
 
-class _Retrier:
-    """Counts consecutive retryable failures and draws their delays."""
+class Retrier:
+    """Counts consecutive retryable failures and draws their delays (the export and the import decisions')."""
 
     def __init__(self, policy: RetryPolicy, rng: random.Random | None) -> None:
         self._policy = policy
@@ -116,6 +148,10 @@ class _Retrier:
         """Record one more failure; ``True`` when the retry budget is spent."""
         self.failures += 1
         return self.failures > self._policy.max_retries
+
+    def reason(self, what: str) -> str:
+        """``<what>, retry <n> of <max>``: why the next attempt is made, and how many more there may be."""
+        return f"{what}, retry {self.failures} of {self._policy.max_retries}"
 
     def delay(self, headers: Mapping[str, str] | None, now: datetime | None = None) -> float:
         """``Retry-After`` when the answer sent one (bounded by the policy), else the backoff."""
@@ -151,7 +187,7 @@ class ExportPoller:
         self._on_progress = on_progress
         self._file_expected = file_expected
         self._pacer = PollPacer(policy, rng)
-        self._retrier = _Retrier(policy, rng)
+        self._retrier = Retrier(policy, rng)
         self._download_attempts = 0
         self._retry_backoff = policy.retry_backoff(rng)
         self.transfer = Transfer(uuid) if file_expected else None
@@ -229,7 +265,7 @@ class ExportPoller:
         self._warn_unknown(status.status)
         self._retrier.reset()
         rate = status.rate if isinstance(status.rate, str) else None
-        percent = parse_rate(rate)
+        percent = progress_percent(status.status, rate)
         self._report(status.status, rate, percent)
         group = status.group if isinstance(status.group, BatchOperation) else None
         return ExportSnapshot(
@@ -260,22 +296,27 @@ class ExportPoller:
         if status_code not in RETRYABLE_STATUS_CODES or self._retrier.exhausted():
             raise error
         delay = self._retrier.delay(headers, now)
-        return self.deadline.wait(delay, f"HTTP {status_code}, retry {self._retrier.failures}", cause=error)
+        return self.deadline.wait(delay, self._retrier.reason(f"HTTP {status_code}"), cause=error)
 
     def after_proxy_page(self, status_code: int, headers: Mapping[str, str], body: bytes) -> Wait:
         """Retry an HTML page answered in the API's stead like a 5xx, within budget; then raise it as unexpected."""
         error = proxy_page_error(status_code, headers, body)
         if self._retrier.exhausted():
             raise error
-        reason = f"an HTML page instead of the API's answer, retry {self._retrier.failures}"
+        reason = self._retrier.reason("an HTML page instead of the API's answer")
         return self.deadline.wait(self._retrier.delay(None), reason, cause=error)
 
     def after_transport_error(self, exc: httpx.TransportError) -> Wait:
-        """Decide after the request failed in transit (the GET is idempotent: retry within budget)."""
-        if self._retrier.exhausted():
-            raise NetworkError(f"GET export-result for {self.uuid} kept failing: {type(exc).__name__}") from exc
-        reason = f"{type(exc).__name__}, retry {self._retrier.failures}"
-        return self.deadline.wait(self._retrier.delay(None), reason, cause=exc)
+        """Decide after the request failed in transit: the GET is idempotent, so retry within budget.
+
+        Not a failure another attempt cannot cure (see :mod:`.transport_errors`):
+        an untrusted certificate, a failed TLS handshake, a request httpx refuses to send.
+        """
+        diagnosis = diagnose(exc)
+        if diagnosis.permanent or self._retrier.exhausted():
+            request = f"GET export-result for {self.uuid}"
+            raise transport_failure(request, exc, diagnosis, self._retrier.failures) from exc
+        return self.deadline.wait(self._retrier.delay(None), self._retrier.reason(diagnosis.what), cause=exc)
 
     def after_download_error(self, error: DownloadError) -> Wait:
         """Decide after a broken or short file transfer: fetch it (or the rest of it) again, or raise.
@@ -291,7 +332,7 @@ class ExportPoller:
         if self.deadline.remaining <= 0:
             raise self.deadline.expired() from error
         delay = min(self._retry_backoff.next_delay(), self.deadline.remaining)
-        logger.debug("export %s: %s; next download attempt in %.2fs", self.uuid, error.reason, delay)
+        logger.info("export %s: %s; next download attempt in %.2fs", self.uuid, error.reason, delay)
         return Wait(delay, error.reason)
 
 
@@ -366,7 +407,7 @@ class ExportStarter:
         self, *, timeout: float, policy: RetryPolicy, clock: Callable[[], float], rng: random.Random | None = None
     ) -> None:
         self.deadline = Deadline(None, timeout, clock)
-        self._retrier = _Retrier(policy, rng)
+        self._retrier = Retrier(policy, rng)
         self._retry_all = policy.retry_start
 
     def after_answer(
@@ -377,24 +418,28 @@ class ExportStarter:
             page = proxy_page_error(status_code, headers, body)
             if self._retrier.exhausted():
                 raise page
-            reason = f"an HTML page instead of the API's answer, retry {self._retrier.failures}"
+            reason = self._retrier.reason("an HTML page instead of the API's answer")
             return self.deadline.wait(self._retrier.delay(None), reason, cause=page)
         if status_code == 200:
             uuid = parse_export_uuid(status_code, headers, body)
             logger.debug("export %s started", uuid)
             return uuid
         error = api_error_from_answer(status_code, headers, body, operation=START_OPERATION)
-        retryable = RETRYABLE_STATUS_CODES if self._retry_all else _NOTHING_STARTED_STATUS_CODES
+        retryable = RETRYABLE_STATUS_CODES if self._retry_all else NOTHING_STARTED_STATUS_CODES
         if status_code not in retryable or self._retrier.exhausted():
             raise error
         delay = self._retrier.delay(headers, now)
-        reason = f"HTTP {status_code} starting the export, retry {self._retrier.failures}"
+        reason = self._retrier.reason(f"HTTP {status_code} starting the export")
         return self.deadline.wait(delay, reason, cause=error)
 
     def after_transport_error(self, exc: httpx.TransportError) -> Wait:
-        """Retry a failure in transit within budget (only a failure to connect without ``retry_start``)."""
-        retryable = _TRANSIENT_TRANSPORT_ERRORS if self._retry_all else _NOTHING_SENT_ERRORS
-        if not isinstance(exc, retryable) or self._retrier.exhausted():
-            raise NetworkError(f"POST export-model failed: {type(exc).__name__}") from exc
-        reason = f"{type(exc).__name__} starting the export, retry {self._retrier.failures}"
+        """Retry a failure in transit within budget (only a failure to connect without ``retry_start``).
+
+        Never one another attempt cannot cure (see :mod:`.transport_errors`).
+        """
+        diagnosis = diagnose(exc)
+        retryable = _TRANSIENT_TRANSPORT_ERRORS if self._retry_all else NOTHING_SENT_ERRORS
+        if diagnosis.permanent or not isinstance(exc, retryable) or self._retrier.exhausted():
+            raise transport_failure("POST export-model", exc, diagnosis, self._retrier.failures) from exc
+        reason = self._retrier.reason(f"{diagnosis.what} starting the export")
         return self.deadline.wait(self._retrier.delay(None), reason, cause=exc)

@@ -2,7 +2,10 @@
 
 The file answer is streamed chunk by chunk (``iter_bytes``) into an
 :class:`~.atomic_file.AtomicFileWriter`, so memory stays constant whatever
-the workbook's size and the destination only ever holds a complete file.
+the workbook's size and the destination only ever holds a complete file
+(or, for a FIFO, a character device or a file object, straight through:
+:mod:`.destination` has the rules of where a file goes and what it may
+replace, checked before anything is asked of the service).
 The temporary file lives for the whole download: a transfer cut short is
 resumed with ``Range`` and the rest appended (decisions:
 :class:`~.resume.Transfer`), or written again from the start when the server
@@ -16,7 +19,6 @@ outlast ``timeout``.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -25,10 +27,10 @@ import httpx
 
 from ..client import AuthenticatedClient, Client
 from ..models.export_param import ExportParam
-from .atomic_file import AtomicFileWriter, resolve_destination
 from .backoff import DEFAULT_POLICY, RetryPolicy
 from .decisions import ExportPoller
-from .errors import DownloadError, UnexpectedResponse
+from .destination import Destination, Writer, check_destination, open_destination
+from .errors import DestinationError, DownloadError, UnexpectedResponse
 from .io_loops import async_drive_poll, drive_poll, poll_request
 from .log import logger
 from .results import ExportReady, ProgressCallback
@@ -36,8 +38,6 @@ from .resume import Start, Transfer
 from .start import async_start_export, start_export
 
 __all__ = ["async_download_export", "async_export_to_file", "download_export", "export_to_file"]
-
-Destination = str | os.PathLike[str]
 
 
 def _file_answer(response: httpx.Response | None) -> httpx.Response:
@@ -58,24 +58,27 @@ class _Saving:
     everything done with each chunk and at the end of an answer is here.
     """
 
-    def __init__(self, dest: Destination, poller: ExportPoller) -> None:
+    def __init__(self, dest: Destination, overwrite: bool | None, poller: ExportPoller) -> None:
         self._dest = dest
+        self._overwrite = overwrite
         self._poller = poller
         self._transfer: Transfer = poller.transfer or Transfer(poller.uuid)  # pragma: no mutate (unreachable fallback)
-        self._writer: AtomicFileWriter | None = None
+        self._writer: Writer | None = None
 
-    def begin(self, response: httpx.Response, ready: ExportReady) -> AtomicFileWriter:
+    def begin(self, response: httpx.Response, ready: ExportReady) -> Writer:
         """Take a file answer: append it to the saved bytes, or start the file over; return the file to feed."""
         start = self._transfer.begin(response.status_code, response.headers)
         if self._writer is None:
-            self._writer = AtomicFileWriter(resolve_destination(self._dest, ready.file_name, ready.uuid))
+            self._writer = open_destination(
+                self._dest, server_name=ready.file_name, uuid=ready.uuid, overwrite=self._overwrite
+            )
         if start is Start.OVER:
             self._writer.truncate()
         elif self._transfer.saved:
             logger.debug("export %s: resuming at byte %d", ready.uuid, self._transfer.saved)
         return self._writer
 
-    def feed(self, writer: AtomicFileWriter, chunk: bytes) -> None:
+    def feed(self, writer: Writer, chunk: bytes) -> None:
         """Save ``chunk``, then check the deadline (a trickling body must not outlast it)."""
         writer.write(chunk)
         self._transfer.received(len(chunk))
@@ -131,6 +134,7 @@ def download_export(
     workspace: str,
     uuid: str,
     dest: Destination,
+    overwrite: bool | None = None,
     timeout: float,
     on_progress: ProgressCallback | None = None,
     policy: RetryPolicy = DEFAULT_POLICY,
@@ -139,27 +143,37 @@ def download_export(
 ) -> Path:
     """Wait for export ``uuid`` like ``wait_for_export``, then stream its file to ``dest``; return the path.
 
-    ``dest`` is a file path, or an existing directory in which the server's
+    ``dest`` is a file path; or an existing directory, in which the server's
     file name (sanitised: base name only, no control characters, no leading
-    dots) or else ``<uuid>.xlsx`` is used. An existing file at the path is
-    replaced only by a complete download; a transfer cut short is resumed
+    dots, ending in ``.xlsx``) or else ``<uuid>.xlsx`` is used; or a FIFO, a
+    character device or a writable binary file object, written straight
+    through (a file object is left open and ``Path("-")`` returned). A file
+    the caller named is replaced only by a complete download, and not at all
+    with ``overwrite=False``; a name the server chose never replaces a file:
+    the first free ``name (N).xlsx`` is taken, unless ``overwrite=True``.
+    :mod:`.destination` has every rule. A transfer cut short is resumed
     (``Range``). ``timeout`` bounds the whole call, transfers included: past
     it, :class:`~.errors.ExportTimeout` is raised and no file is left behind.
 
     Raises what ``wait_for_export`` raises, plus :class:`~.errors.DownloadError`
     (:class:`~.errors.TruncatedDownload` for a short body) once
     ``policy.max_download_attempts`` transfers failed without progress, and
-    :class:`~.errors.DestinationError` (also an ``OSError``) when the
-    destination cannot be written.
+    :class:`~.errors.DestinationError` (also an ``OSError``, its ``uuid``
+    set) when the destination cannot be written: checked first, before
+    anything is asked of the service.
     """
     poller = ExportPoller(
         uuid=uuid, timeout=timeout, policy=policy, clock=clock, on_progress=on_progress, file_expected=True
     )
-    saving = _Saving(dest, poller)
+    saving = _Saving(dest, overwrite, poller)
     try:
+        check_destination(dest, overwrite=overwrite)
         return drive_poll(
             client, poller, poll_request(project_id, workspace, uuid), sleep, lambda r, ready: _save(r, ready, saving)
         )
+    except DestinationError as error:
+        error.uuid = uuid
+        raise
     finally:
         saving.discard()
 
@@ -171,6 +185,7 @@ async def async_download_export(
     workspace: str,
     uuid: str,
     dest: Destination,
+    overwrite: bool | None = None,
     timeout: float,
     on_progress: ProgressCallback | None = None,
     policy: RetryPolicy = DEFAULT_POLICY,
@@ -181,13 +196,17 @@ async def async_download_export(
     poller = ExportPoller(
         uuid=uuid, timeout=timeout, policy=policy, clock=clock, on_progress=on_progress, file_expected=True
     )
-    saving = _Saving(dest, poller)
+    saving = _Saving(dest, overwrite, poller)
 
     async def save(response: httpx.Response | None, ready: ExportReady) -> Path:
         return await _async_save(response, ready, saving)
 
     try:
+        check_destination(dest, overwrite=overwrite)
         return await async_drive_poll(client, poller, poll_request(project_id, workspace, uuid), sleep, save)
+    except DestinationError as error:
+        error.uuid = uuid
+        raise
     finally:
         saving.discard()
 
@@ -199,6 +218,7 @@ def export_to_file(
     workspace: str,
     body: ExportParam,
     dest: Destination,
+    overwrite: bool | None = None,
     timeout: float,
     on_progress: ProgressCallback | None = None,
     policy: RetryPolicy = DEFAULT_POLICY,
@@ -207,10 +227,12 @@ def export_to_file(
 ) -> Path:
     """Start an export of ``body``, wait for it and stream its file to ``dest``; return the path.
 
-    ``timeout`` bounds the whole call, starting included. See
-    :func:`start_export` and :func:`download_export` for the details and
-    errors.
+    ``timeout`` bounds the whole call, starting included. ``dest`` is checked
+    before the export is started: a :class:`~.errors.DestinationError` then
+    has no ``uuid``, as no export was started. See :func:`start_export` and
+    :func:`download_export` for the details and errors.
     """
+    check_destination(dest, overwrite=overwrite)
     started = clock()
     uuid = start_export(
         client,
@@ -228,6 +250,7 @@ def export_to_file(
         workspace=workspace,
         uuid=uuid,
         dest=dest,
+        overwrite=overwrite,
         timeout=timeout - (clock() - started),
         on_progress=on_progress,
         policy=policy,
@@ -243,6 +266,7 @@ async def async_export_to_file(
     workspace: str,
     body: ExportParam,
     dest: Destination,
+    overwrite: bool | None = None,
     timeout: float,
     on_progress: ProgressCallback | None = None,
     policy: RetryPolicy = DEFAULT_POLICY,
@@ -250,6 +274,7 @@ async def async_export_to_file(
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> Path:
     """The async twin of :func:`export_to_file`."""
+    check_destination(dest, overwrite=overwrite)
     started = clock()
     uuid = await async_start_export(
         client,
@@ -267,6 +292,7 @@ async def async_export_to_file(
         workspace=workspace,
         uuid=uuid,
         dest=dest,
+        overwrite=overwrite,
         timeout=timeout - (clock() - started),
         on_progress=on_progress,
         policy=policy,

@@ -18,7 +18,7 @@ package, whose ``__init__`` imports the generated client and operations.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import DataArtsError, UnexpectedResponse
 from .redaction import clip
@@ -61,16 +61,24 @@ class ConfigurationError(DataArtsError, ValueError):
 
     Also a ``ValueError``, which these were before. The message names the
     arguments and environment variables involved, never their values.
+    ``problems`` holds each problem found (settings are checked all at once,
+    so there may be several); the message is them, one per line.
     """
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
 
 
 class ApiError(DataArtsError):
     """The service answered with an HTTP error (4xx or 5xx) that retrying did not cure.
 
-    ``error_code`` and ``error_msg`` come from Huawei's JSON error body
-    (``{"error_code": "DLG.0818", "error_msg": "..."}``) and are ``None`` when
-    the body has none; ``request_id`` comes from the ``X-Request-Id`` header
-    (or the body's ``request_id``) and is what Huawei support asks for.
+    ``error_code`` and ``error_msg`` come from Huawei's JSON error body, in
+    any of its three shapes (``{"error_code": "APIG.0301", "error_msg": "..."}``
+    at the top level, or DataArts Architecture's ``{"errors": [{"error_code":
+    "DLG.0818", ...}]}``; docs/fidelity.md) and are ``None`` when the body has
+    none; ``request_id`` comes from the ``X-Request-Id`` header (or the body's
+    ``request_id``) and is what Huawei support asks for.
     """
 
     def __init__(
@@ -110,7 +118,7 @@ class ApiError(DataArtsError):
 
 
 class BadRequestError(ApiError):
-    """HTTP 400: the request is invalid, e.g. ``DLG.0818`` (no export with this uuid)."""
+    """HTTP 400: the request is invalid, or names what does not exist, e.g. ``DLG.0818`` (no such workspace)."""
 
 
 class AuthenticationError(ApiError):
@@ -187,28 +195,31 @@ class ExportTimeout(DataArtsError, TimeoutError):
     while the export was still being started.
     """
 
+    noun: ClassVar[str] = "export"
+    """What did not finish, as the message (and the deadline's log) names it."""
+    unfinished: ClassVar[str] = "not ready"
+
     def __init__(self, uuid: str | None, *, timeout: float, elapsed: float, last_rate: str | None) -> None:
         self.uuid = uuid
         self.timeout = timeout
         self.elapsed = elapsed
         self.last_rate = last_rate
         rate = f", last reported progress {last_rate}" if last_rate is not None else ""
-        what = f"export {uuid} not ready" if uuid else "export not started"
+        what = f"{self.noun} {uuid} {self.unfinished}" if uuid else f"{self.noun} not started"
         super().__init__(f"{what} after {elapsed:.1f}s (timeout {timeout:g}s{rate})")
 
 
 class ImportTimeout(ExportTimeout):
     """The import did not finish before the deadline; waiting again with the same ``uuid`` resumes.
 
-    ``uuid`` is ``None`` when the deadline passed while the import was being
-    started (then it was not started, or not that anyone can tell).
+    An :class:`ExportTimeout` too (the same fields, the same deadline
+    machinery). ``uuid`` is ``None`` when the deadline passed while the
+    import was being started: a start is retried only after answers that
+    prove nothing was started, so then no import was.
     """
 
-    def __init__(self, uuid: str | None, *, timeout: float, elapsed: float, last_rate: str | None) -> None:
-        super().__init__(uuid, timeout=timeout, elapsed=elapsed, last_rate=last_rate)
-        rate = f", last reported progress {last_rate}" if last_rate is not None else ""
-        what = f"import {uuid} not finished" if uuid else "import not started"
-        self.args = (f"{what} after {elapsed:.1f}s (timeout {timeout:g}s{rate})",)
+    noun: ClassVar[str] = "import"
+    unfinished: ClassVar[str] = "not finished"
 
 
 class ImportFailed(DataArtsError):
@@ -264,17 +275,26 @@ class TruncatedDownload(DownloadError):
 class DestinationError(DataArtsError, OSError):
     """The downloaded file cannot be written where it was asked to go: permission denied, no space left, ...
 
-    Not retried (another attempt would meet the same disk). No temporary
-    file is left, and a file already at the destination is unchanged. Also
-    an ``OSError`` with the failure's ``errno``, ``strerror`` and
-    ``filename`` (the destination); the original error is ``__cause__``.
+    Also a destination refused on principle: a missing directory, a block
+    device, a terminal, a file that may not be replaced. Not retried
+    (another attempt would meet the same disk). No temporary file is left,
+    and a file already at the destination is unchanged. Also an ``OSError``
+    with the failure's ``errno``, ``strerror`` and ``filename`` (the
+    destination, ``-`` for a file object); the original error is
+    ``__cause__``. ``uuid`` names the export when one was started (``None``
+    when the destination was refused before starting it), so that its
+    workbook can be downloaded without exporting again.
     """
 
-    def __init__(self, path: str | os.PathLike[str], cause: OSError) -> None:
+    def __init__(self, path: str | os.PathLike[str], cause: OSError, *, uuid: str | None = None) -> None:
         super().__init__(cause.errno, cause.strerror or type(cause).__name__, os.fspath(path))
+        self.uuid = uuid
 
     def __str__(self) -> str:
-        return f"cannot write {self.filename}: {self.strerror}"
+        text = f"cannot write {self.filename}: {self.strerror}"
+        if self.uuid is not None:
+            text += f"; export {self.uuid} is not lost: download it again with its uuid"
+        return text
 
 
 class InsecureTransportError(ConfigurationError):

@@ -28,25 +28,30 @@ import httpx
 
 from ..models.batch_operation import BatchOperation
 from ..models.export_state import ExportState
-from ..models.import_result import ImportResult
-from ..types import Unset, is_json_media_type, parse_media_type, request_id_of
-from .answers import _json_object, _unexpected_answer, api_error_from_answer, is_proxy_page, parse_export_uuid
+from ..types import request_id_of
+from .answers import api_error_from_answer, is_proxy_page, parse_export_uuid, parse_import_status, proxy_page_error
 from .backoff import RETRYABLE_STATUS_CODES, RetryPolicy
 from .deadline import Deadline, Wait
-from .decisions import _NOTHING_SENT_ERRORS, _NOTHING_STARTED_STATUS_CODES, _Retrier
-from .errors import DownloadError, ImportFailed, ImportPartiallyFailed, ImportTimeout, NetworkError, UnexpectedResponse
+from .decisions import NOTHING_SENT_ERRORS, NOTHING_STARTED_STATUS_CODES, Retrier, transport_failure
+from .errors import DownloadError, ImportFailed, ImportPartiallyFailed, ImportTimeout, UnexpectedResponse
 from .log import logger
 from .pacing import PollPacer
-from .results import ImportOutcome, ImportProgress, ImportRow, ProgressCallback, import_percent
+from .results import ImportOutcome, ImportProgress, ImportRow, ProgressCallback, progress_percent
+from .transport_errors import diagnose
 
-__all__ = ["RESULT_OPERATION", "ImportPoller", "ImportStarter", "read_outcome"]
+__all__ = ["MAY_HAVE_STARTED", "RESULT_OPERATION", "ImportPoller", "ImportStarter", "read_outcome"]
 
 RESULT_OPERATION = "ImportResult"
-_MAY_HAVE_STARTED = "the import may have started: check the workspace before sending it again"
+MAY_HAVE_STARTED = "the import may have started: check the workspace before sending it again"
+"""Said of every failure of a start that is not retried: nothing proves the service did not start it."""
 
 
 class ImportStarter:
-    """Decisions of ``POST .../action`` (``ImportModels`` or ``ImportCatalogs``): retried only when nothing started."""
+    """Decisions of ``POST .../action`` (``ImportModels`` or ``ImportCatalogs``): retried only when nothing started.
+
+    Whatever ``policy.retry_start`` says: that knob weighs a duplicate export
+    job against a lost run, and a duplicate import is not harmless.
+    """
 
     def __init__(
         self,
@@ -59,34 +64,44 @@ class ImportStarter:
     ) -> None:
         self.operation = operation
         self.deadline = Deadline(None, timeout, clock, ImportTimeout)
-        self._retrier = _Retrier(policy, rng)
+        self._retrier = Retrier(policy, rng)
 
     def after_answer(
         self, status_code: int, headers: Mapping[str, str], body: bytes, *, now: datetime | None = None
     ) -> Wait | str:
         """The new import's uuid, or a :class:`Wait` after a 429; raises otherwise."""
-        if status_code == 200 and not is_proxy_page(status_code, headers):
+        if is_proxy_page(status_code, headers):
+            page = proxy_page_error(status_code, headers, body)
+            raise UnexpectedResponse(
+                f"{page}; {MAY_HAVE_STARTED}",
+                status_code=page.status_code,
+                content_type=page.content_type,
+                content=page.content,
+                request_id=page.request_id,
+            )
+        if status_code == 200:
             uuid = parse_export_uuid(status_code, headers, body)
             logger.debug("import %s started", uuid)
             return uuid
-        if status_code == 200:
-            raise _unexpected_answer(
-                f"an HTML page instead of the API's answer; {_MAY_HAVE_STARTED}", 200, headers, body
-            )
         error = api_error_from_answer(status_code, headers, body, operation=self.operation)
-        if status_code not in _NOTHING_STARTED_STATUS_CODES or self._retrier.exhausted():
+        if status_code not in NOTHING_STARTED_STATUS_CODES or self._retrier.exhausted():
             raise error
         delay = self._retrier.delay(headers, now)
-        reason = f"HTTP {status_code} starting the import, retry {self._retrier.failures}"
+        reason = self._retrier.reason(f"HTTP {status_code} starting the import")
         return self.deadline.wait(delay, reason, cause=error)
 
     def after_transport_error(self, exc: httpx.TransportError) -> Wait:
-        """Retry a connection that could not be made; any other failure may have started the import."""
-        if not isinstance(exc, _NOTHING_SENT_ERRORS):
-            raise NetworkError(f"{self.operation} failed: {type(exc).__name__}; {_MAY_HAVE_STARTED}") from exc
-        if self._retrier.exhausted():
-            raise NetworkError(f"{self.operation} failed: {type(exc).__name__}") from exc
-        reason = f"{type(exc).__name__} starting the import, retry {self._retrier.failures}"
+        """Retry a connection that could not be made; any other failure in transit may have started the import.
+
+        Failures another attempt cannot cure (see :mod:`.transport_errors`)
+        all happen before the request is sent, and are raised as they are.
+        """
+        diagnosis = diagnose(exc)
+        nothing_sent = diagnosis.permanent or isinstance(exc, NOTHING_SENT_ERRORS)
+        if not nothing_sent or diagnosis.permanent or self._retrier.exhausted():
+            error = transport_failure(f"POST {self.operation}", exc, diagnosis, self._retrier.failures)
+            raise (error if nothing_sent else type(error)(f"{error}; {MAY_HAVE_STARTED}")) from exc
+        reason = self._retrier.reason(f"{diagnosis.what} starting the import")
         return self.deadline.wait(self._retrier.delay(None), reason, cause=exc)
 
 
@@ -164,7 +179,7 @@ class ImportPoller:
         self.deadline = Deadline(uuid, timeout, clock, ImportTimeout)
         self._on_progress = on_progress
         self._pacer = PollPacer(policy, rng)
-        self._retrier = _Retrier(policy, rng)
+        self._retrier = Retrier(policy, rng)
 
     def request_headers(self) -> Mapping[str, str]:
         """An import result is never ranged."""
@@ -185,7 +200,7 @@ class ImportPoller:
     ) -> Wait | ImportOutcome:
         """Wait while the import runs; its outcome once it ended well; raise when it did not."""
         if is_proxy_page(status_code, headers):
-            page = _unexpected_answer("an HTML page instead of the API's answer (a proxy?)", status_code, headers, body)
+            page = proxy_page_error(status_code, headers, body)
             return self._retry(page, None, now, "an HTML page instead of the API's answer")
         if status_code != 200:
             error = api_error_from_answer(status_code, headers, body, operation=RESULT_OPERATION)
@@ -193,16 +208,19 @@ class ImportPoller:
                 raise error
             return self._retry(error, headers, now, f"HTTP {status_code}")
         self._retrier.reset()
-        status, group, rate = _parse_status(status_code, headers, body)
-        percent = 100.0 if status is ExportState.SUCCESS else import_percent(rate)
+        data = parse_import_status(status_code, headers, body)
+        group = data.group if isinstance(data.group, BatchOperation) else None
+        rate = data.rate if isinstance(data.rate, str) else None
+        percent = progress_percent(data.status, rate)
         self.deadline.last_rate = rate
+        logger.debug("import %s: status %s, rate %s", self.uuid, data.status.value, rate)
         if self._on_progress is not None:
-            self._on_progress(ImportProgress(self.uuid, status, rate, percent, self.deadline.elapsed))
-        if status not in (ExportState.SUCCESS, ExportState.FAIL):  # importing, or a state this client does not know
+            self._on_progress(ImportProgress(self.uuid, data.status, rate, percent, self.deadline.elapsed))
+        if data.status not in (ExportState.SUCCESS, ExportState.FAIL):  # importing, or a state unknown to this client
             pace = self._pacer.next_delay(self.deadline.elapsed, percent)
             return self.deadline.wait(pace.seconds, pace.reason)
-        outcome = read_outcome(self.uuid, status, group, self.deadline.elapsed, request_id_of(headers))
-        if status is ExportState.FAIL:
+        outcome = read_outcome(self.uuid, data.status, group, self.deadline.elapsed, request_id_of(headers))
+        if data.status is ExportState.FAIL:
             raise ImportFailed(outcome)
         if _incomplete(outcome):
             raise ImportPartiallyFailed(outcome)
@@ -212,36 +230,12 @@ class ImportPoller:
         if self._retrier.exhausted():
             raise error
         delay = self._retrier.delay(headers, now)
-        return self.deadline.wait(delay, f"{what}, retry {self._retrier.failures}", cause=error)
+        return self.deadline.wait(delay, self._retrier.reason(what), cause=error)
 
     def after_transport_error(self, exc: httpx.TransportError) -> Wait:
-        """The GET is idempotent: retry within budget."""
-        if self._retrier.exhausted():
-            raise NetworkError(f"GET process-import for {self.uuid} kept failing: {type(exc).__name__}") from exc
-        reason = f"{type(exc).__name__}, retry {self._retrier.failures}"
-        return self.deadline.wait(self._retrier.delay(None), reason, cause=exc)
-
-
-def _parse_status(
-    status_code: int, headers: Mapping[str, str], body: bytes
-) -> tuple[ExportState, BatchOperation | None, str | None]:
-    """Status, group and rate of a 200 ``ImportResult`` answer, via the generated ``ImportResult`` model.
-
-    Huawei's 2022 EU reference page shows the object without its ``data``
-    wrapper; such an answer is read too.
-    """
-    if not is_json_media_type(parse_media_type(headers.get("content-type"))):
-        raise _unexpected_answer("not the JSON import result", status_code, headers, body)
-    document = _json_object(body)
-    if document is not None and "data" not in document and "status" in document:
-        document = {"data": document}
-    try:
-        if document is None:
-            raise ValueError("not a JSON object")
-        data = ImportResult.from_dict(document).data
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        reason = f"the JSON does not match the import result ({type(exc).__name__})"
-        raise _unexpected_answer(reason, status_code, headers, body) from None
-    group = data.group if isinstance(data.group, BatchOperation) else None
-    rate = data.rate if isinstance(data.rate, str) and not isinstance(data.rate, Unset) else None
-    return data.status, group, rate
+        """The GET is idempotent: retry within budget, unless another attempt cannot succeed."""
+        diagnosis = diagnose(exc)
+        if diagnosis.permanent or self._retrier.exhausted():
+            request = f"GET process-import for {self.uuid}"
+            raise transport_failure(request, exc, diagnosis, self._retrier.failures) from exc
+        return self.deadline.wait(self._retrier.delay(None), self._retrier.reason(diagnosis.what), cause=exc)

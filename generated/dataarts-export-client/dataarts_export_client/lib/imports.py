@@ -33,6 +33,7 @@ from ..models.import_action import ImportAction
 from ..models.import_catalogs_action_id import ImportCatalogsActionId
 from ..types import UNSET, File
 from .backoff import DEFAULT_POLICY, RetryPolicy
+from .environment import check_target
 from .errors import ConfigurationError
 from .import_decisions import ImportPoller, ImportStarter
 from .io_loops import async_drive_poll, async_drive_start, drive_poll, drive_start
@@ -92,7 +93,12 @@ def start_request(
     directory_id: str | None = None,
     language: str = DEFAULT_LANGUAGE,
 ) -> tuple[str, dict[str, Any]]:
-    """The operation and ``httpx`` request arguments of starting an import, from the generated operations."""
+    """The operation and ``httpx`` request arguments of starting an import, from the generated operations.
+
+    Raises :class:`~.errors.ConfigurationError` first for a project ID or
+    workspace no request can carry (see :func:`~.environment.check_target`).
+    """
+    check_target(project_id, workspace)
     content, name = _content(file)
     body = ExcelUpload(file=File(payload=BytesIO(content), file_name=name, mime_type=XLSX))
     if action in ImportCatalogsActionId._value2member_map_:
@@ -122,7 +128,8 @@ def start_request(
 
 
 def result_request(project_id: str, workspace: str, uuid: str) -> dict[str, Any]:
-    """The ``httpx`` request arguments of one ``ImportResult`` poll, from the generated operation."""
+    """The ``httpx`` request arguments of one ``ImportResult`` poll, from the generated operation (checked first)."""
+    check_target(project_id, workspace)
     return import_result.request_kwargs(project_id, uuid=uuid, workspace=workspace)
 
 

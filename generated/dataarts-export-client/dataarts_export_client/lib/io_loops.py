@@ -31,6 +31,7 @@ from ..models.export_param import ExportParam
 from .answers import BodyCollector
 from .deadline import GRACE, Deadline
 from .decisions import Poller, Starter, Wait
+from .environment import check_target
 from .errors import DownloadError, ExportTimeout
 
 __all__ = [
@@ -55,12 +56,21 @@ AsyncFileHandler = Callable[[httpx.Response | None, _R], Awaitable[_T]]
 
 
 def poll_request(project_id: str, workspace: str, uuid: str) -> dict[str, Any]:
-    """The ``httpx`` request arguments of one poll (``GET export-result``), from the generated operation."""
+    """The ``httpx`` request arguments of one poll (``GET export-result``), from the generated operation.
+
+    Raises :class:`~.errors.ConfigurationError` first for a project ID or
+    workspace no request can carry (see :func:`~.environment.check_target`).
+    """
+    check_target(project_id, workspace)
     return export_design_result.request_kwargs(project_id, uuid=uuid, workspace=workspace)
 
 
 def start_request(project_id: str, workspace: str, body: ExportParam) -> dict[str, Any]:
-    """The ``httpx`` request arguments of starting an export (``POST export-model``), from the generated operation."""
+    """The ``httpx`` request arguments of starting an export (``POST export-model``), from the generated operation.
+
+    Checked as :func:`poll_request` checks them.
+    """
+    check_target(project_id, workspace)
     return export_design_models.request_kwargs(project_id, body=body, workspace=workspace)
 
 

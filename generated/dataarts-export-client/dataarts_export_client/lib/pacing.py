@@ -62,7 +62,7 @@ Above ``2 * RATE_UNCERTAINTY / 100``, the spread that a single reading
 leaves however long the run, so that every prediction eventually qualifies
 instead of sending polls ever closer together.
 """
-READING_SPREAD = 2 * RATE_UNCERTAINTY
+READING_SPREAD = 2 * RATE_UNCERTAINTY  # pragma: no mutate (equivalent: "2 / 1.0" is "2 * 1.0")
 """How far the progress made between two readings may be from their difference: each may be off either way."""
 MIN_DELAY = 0.05
 """The shortest predicted delay (seconds), so that a prediction of "now" never turns into a busy loop."""

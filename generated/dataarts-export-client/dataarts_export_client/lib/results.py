@@ -1,9 +1,11 @@
-"""What the helpers report back: progress while an export runs, and its readiness."""
+"""What the helpers report back: progress while an export or import runs, an export's readiness, an import's outcome."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import ClassVar
 
 from ..models.batch_operation import BatchOperation
 from ..models.export_state import ExportState
@@ -16,19 +18,48 @@ __all__ = [
     "ImportProgress",
     "ImportRow",
     "ProgressCallback",
-    "import_percent",
     "parse_rate",
+    "progress_percent",
 ]
 
 
 def parse_rate(rate: str | None) -> float | None:
-    """The service's ``rate`` string (``"37"``, sometimes ``"37.5"`` or ``"37%"``) as a number, or ``None``."""
+    """The service's ``rate`` string as a percentage (0-100), or ``None`` when absent or not a number.
+
+    Huawei's documented answers write ``rate`` on two scales (docs/fidelity.md,
+    F-RATE-1 and F-RATE-2): a percentage (``"0"``, the emulator's ``"37"``;
+    ``"37.5"`` or ``"37%"`` read as written) and a fraction (``"1.00"``). The
+    rule: a number written with a decimal point and no ``%`` that lies between
+    0 and 1 is a fraction and is scaled to a percentage (``"0.50"`` is 50 %);
+    every other number is a percentage already (``"1"`` is 1 %). A percentage
+    below 1 written with a decimal point (``"0.5"`` meaning half a percent)
+    is therefore read as 50 %: the price of reading the fraction scale that
+    Huawei does document. NaN and infinities are not progress (``None``).
+    """
     if rate is None:
         return None
+    text = rate.strip()
     try:
-        return float(rate.strip().rstrip("%"))
-    except ValueError:
+        value = Decimal(text.removesuffix("%"))
+    except InvalidOperation:
         return None
+    if not value.is_finite():
+        return None
+    if "." in text and not text.endswith("%") and 0 <= value <= 1:
+        value *= 100
+    return float(value)
+
+
+def progress_percent(status: ExportState, rate: str | None) -> float | None:
+    """How far an export is, 0-100: complete at ``success`` whatever ``rate`` says, else ``rate`` read.
+
+    The status is the authority (docs/fidelity.md, F-RATE-3): ImportResult's
+    documented answer reports ``success`` with ``rate`` ``"1.00"``, which on
+    the percentage scale would read as 1 %.
+    """
+    if status is ExportState.SUCCESS:
+        return 100.0
+    return parse_rate(rate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +71,9 @@ class ExportProgress:
     When the file answer arrives a last report with status ``success`` and
     ``percent`` 100 is made.
     """
+
+    noun: ClassVar[str] = "export"
+    """What is making progress, as progress lines and the bar name it."""
 
     uuid: str
     status: ExportState
@@ -54,16 +88,9 @@ ProgressCallback = Callable[[ExportProgress], object]
 
 @dataclass(frozen=True, slots=True)
 class ImportProgress(ExportProgress):
-    """One progress report of an import (same fields as an export's; the CLI tells the two apart by type)."""
+    """One progress report of an import: an export's fields, but named an import where it is shown."""
 
-
-def import_percent(rate: str | None) -> float | None:
-    """An import's ``rate`` as a percentage: ``"0.00"`` to ``"1.00"`` is a fraction (Huawei's documented
-    ImportResult answer ends at ``"1.00"``), anything above 1 or without a decimal point already a percentage."""
-    value = parse_rate(rate)
-    if value is None or rate is None:
-        return None
-    return value * 100 if "." in rate and value <= 1 else value
+    noun: ClassVar[str] = "import"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +153,8 @@ class ExportReady:
     """The export has succeeded and its file can be downloaded.
 
     Returned by ``wait_for_export``. ``file_name`` is the server's name from
-    ``Content-Disposition`` after sanitising (``None`` when the service said
+    ``Content-Disposition`` after sanitising (:func:`~.filenames.safe_file_name`:
+    a base name ending in ``.xlsx``; ``None`` when the service said
     ``success`` in JSON, or sent no name); ``content_type``,
     ``content_length`` and ``request_id`` describe the file answer that was
     seen (and closed unread).

@@ -4,7 +4,11 @@ A transfer cut short has already saved bytes; asking for the whole file
 again would waste them, and on a bad line would never finish. So the next
 attempt asks for the rest (``Range: bytes=N-``) with the file's validator
 (``If-Range``: its strong ``ETag``, else its ``Last-Modified``), as
-huggingface_hub and the S3 transfer manager do. The answer decides (RFC 9110):
+huggingface_hub and the S3 transfer manager do. Without a validator nothing
+is resumed: a bare ``Range`` would be answered from whatever version the
+server has by then, and its bytes appended to another version's (curl and
+wget append them all the same; RFC 9110 gives ``If-Range`` to avoid exactly
+that). The answer decides (RFC 9110):
 
 * ``206`` whose ``Content-Range`` starts at ``N``, for the same file: its
   bytes are appended;
@@ -101,18 +105,16 @@ class Transfer:
         self.resumed_bytes = 0
         """Bytes that resuming did not have to fetch again (for reports)."""
         self._validator: str | None = None
-        self._resumable = False
+        """What ``If-Range`` names: ``None`` when the saved bytes cannot be continued (none, or no validator)."""
+        self._identity = False
         self._saved_before = 0
         self._wire_expected: int | None = None
 
     def request_headers(self) -> dict[str, str]:
         """``Range`` (and ``If-Range``) for the next attempt when saved bytes can be continued, else nothing."""
-        if self.saved == 0 or not self._resumable:
+        if self.saved == 0 or self._validator is None:
             return {}
-        headers = {"Range": f"bytes={self.saved}-"}
-        if self._validator is not None:
-            headers["If-Range"] = self._validator
-        return headers
+        return {"Range": f"bytes={self.saved}-", "If-Range": self._validator}
 
     def begin(self, status_code: int, headers: Mapping[str, str]) -> Start:
         """Decide how to use a file answer (200 or 206); raises :class:`DownloadError` for an unusable 206."""
@@ -120,21 +122,21 @@ class Transfer:
         if status_code == 206:
             return self._begin_partial(headers)
         self.drop()
-        self._validator = _validator(headers)
-        self._resumable = _identity_coded(headers)
+        self._identity = _identity_coded(headers)
+        self._validator = _validator(headers) if self._identity else None
         self._wire_expected = content_length(headers)
-        self.total = self._wire_expected if self._resumable else None
+        self.total = self._wire_expected if self._identity else None
         return Start.OVER
 
     def _begin_partial(self, headers: Mapping[str, str]) -> Start:
         span = parse_content_range(headers.get("content-range"))
         validator = _validator(headers)
         reason = None
-        if self.saved == 0 or span is None:
+        if self._validator is None or self.saved == 0 or span is None:
             reason = "a partial answer that was not asked for"
         elif span.first != self.saved:
             reason = f"a partial answer from byte {span.first}, not {self.saved}"
-        elif validator is not None and self._validator is not None and validator != self._validator:
+        elif validator is not None and validator != self._validator:
             reason = "a partial answer of a different file (validator changed)"
         elif span.total is not None and self.total is not None and span.total != self.total:
             reason = f"a partial answer of a file of {span.total} bytes, not {self.total}"
@@ -152,7 +154,7 @@ class Transfer:
     def drop(self) -> None:
         """Forget the saved bytes (the caller truncates the file): the next attempt asks for the whole file."""
         self.saved = 0
-        self._resumable = False
+        self._validator = None
 
     def received(self, size: int) -> None:
         """Count ``size`` bytes written to the file."""
@@ -169,7 +171,7 @@ class Transfer:
         (before any content decoding): with a content coding that is all
         that can be checked, against the answer's ``Content-Length``.
         """
-        if not self._resumable:
+        if not self._identity:
             if self._wire_expected is not None and wire_bytes != self._wire_expected:
                 self.drop()
                 raise TruncatedDownload(self.uuid, expected=self._wire_expected, received=wire_bytes)

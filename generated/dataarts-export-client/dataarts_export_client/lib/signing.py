@@ -50,7 +50,7 @@ def _encode(value: str) -> str:
 def canonical_uri(path: str) -> str:
     """Each segment of the (decoded) path URL-encoded, always ending in ``/``.
 
-    Remembered for the last paths seen: a client signs the same path (a poll's) again and again.
+    Remembered for the last 256 paths seen: a client signs the same path (a poll's) again and again.
     """
     uri = "/".join(_encode(segment) for segment in unquote(path).split("/"))
     return uri if uri.endswith("/") else uri + "/"
@@ -160,15 +160,22 @@ def _query_pairs(url: httpx.URL) -> list[tuple[str, str]]:
     return parse_qsl(query, keep_blank_values=True)
 
 
-def _lower_case_headers(headers: httpx.Headers) -> dict[str, str]:
-    """The headers by lower-case name, a repeated name's values joined by ``, `` as ``httpx`` joins them.
+def combined_headers(raw: Iterable[tuple[bytes, bytes]], encoding: str) -> dict[str, str]:
+    """Header lines as the signature covers them: by lower-case name, a repeated name's values joined by ``, ``.
 
-    What ``{name.lower(): value for name, value in headers.items()}`` gives, decoding once:
-    ``httpx.Headers`` works out its text encoding anew for every item it returns.
+    The signer and the verifier both read headers through this one function.
+    The official signer takes one value per name (a dict), so a header sent
+    on several lines is signed as its values joined in order by ``, ``: the
+    one value RFC 9110 (section 5.3) says the lines are equivalent to, and
+    what ``httpx.Headers.get`` returns for them. ``raw`` are the lines as
+    sent (``httpx.Headers.raw``, or an ASGI scope's ``headers``), decoded
+    with ``encoding``. For ``httpx.Headers`` this is what
+    ``{name.lower(): value for name, value in headers.items()}`` gives,
+    decoding once: ``httpx.Headers`` works out its text encoding anew for
+    every item it returns.
     """
-    encoding = headers.encoding
     merged: dict[str, str] = {}
-    for raw_name, raw_value in headers.raw:
+    for raw_name, raw_value in raw:
         name, value = raw_name.lower().decode(encoding), raw_value.decode(encoding)
         merged[name] = f"{merged[name]}, {value}" if name in merged else value
     return merged
@@ -226,7 +233,7 @@ class AkSkAuth(httpx.Auth):
         verifier reading RFC 3986 would canonicalise as ``%2B``.
         """
         # Read and extended as a plain dict: every lookup in httpx.Headers scans and decodes all of them.
-        headers = _lower_case_headers(request.headers)
+        headers = combined_headers(request.headers.raw, request.headers.encoding)
         added: dict[str, str] = {}
         if self.project_id:
             added["X-Project-Id"] = self.project_id

@@ -10,6 +10,11 @@ a loopback address (an emulator on this machine, the
 emulator's own ``http://127.0.0.1`` default) or the caller opted in with
 ``allow_insecure_http=True`` (``--allow-insecure-http`` on the command line),
 for a proxy or test rig that really is plain HTTP.
+
+What keeps a credential from following a redirect (or any request) to
+another host or to ``http://`` is the generated client's own guard:
+:func:`dataarts_export_client.client.may_carry_credentials`, applied to
+every request its httpx clients send.
 """
 
 from __future__ import annotations

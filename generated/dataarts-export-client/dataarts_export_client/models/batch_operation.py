@@ -20,7 +20,9 @@ class BatchOperation:
     `ImportResult.json`, the same `DsProcessImportResultVO`) has `null`
     in `id`, `biz_id`, `biz_info`, `biz_name`, `logs`, `remark`, `rate`
     and `groups`; the other fields are nullable too, since no source
-    says they are never null.
+    says they are never null. IDs are strings, as the API Explorer and
+    the current API references say (Huawei's 2022 EU API reference
+    typed `id`, `group_id` and `biz_id` as Long).
 
     """
 

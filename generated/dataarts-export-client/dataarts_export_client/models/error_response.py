@@ -19,7 +19,8 @@ T = TypeVar("T", bound="ErrorResponse")
 @_attrs_define
 class ErrorResponse:
     """Error answer, in any of the three shapes Huawei's sources show
-    (docs/fidelity.md): the seed's `{"data": {...}}`; DataArts
+    (docs/fidelity.md): the API reference's `{"error_code",
+    "error_msg", "data"}` (the seed shows only `data`); DataArts
     Architecture's own `{"errors": [{"error_code", "error_msg"}]}`
     (Huawei's Terraform provider reads `errors[0].error_code`); and the
     API gateway's `{"error_code", "error_msg", "request_id"}` (APIG.*
@@ -32,9 +33,9 @@ class ErrorResponse:
     data: ErrorData | None | Unset = UNSET
     """ Returned data information. """
     error_code: str | Unset = UNSET
-    """ Error code, e.g. `APIG.0301` (gateway shape). """
+    """ Error code, e.g. `APIG.0301` (gateway shape) or `DS.6000` (API reference shape). """
     error_msg: str | Unset = UNSET
-    """ Error message (gateway shape). """
+    """ Error message (gateway and API reference shapes). """
     request_id: str | Unset = UNSET
     """ ID of the request, for support (gateway shape; also in the `X-Request-Id` header). """
     errors: list[ErrorDetail] | Unset = UNSET

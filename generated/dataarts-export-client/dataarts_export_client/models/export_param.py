@@ -13,7 +13,12 @@ T = TypeVar("T", bound="ExportParam")
 
 @_attrs_define
 class ExportParam:
-    """What to export. All fields are optional; which ones apply depends on `type`."""
+    """What to export. All fields are optional; which ones apply depends on
+    `type`. Long IDs are strings and `asyn` a boolean, as the API
+    Explorer's schema says (its example body writes the IDs as numbers
+    and `asyn` as the string `"true"`; the schema wins, docs/fidelity.md).
+
+    """
 
     ids: list[str] | Unset = UNSET
     """ IDs of the objects to export (long IDs are sent as strings). """

@@ -15,7 +15,14 @@ T = TypeVar("T", bound="ExportResult")
 
 @_attrs_define
 class ExportResult:
-    """Answer of `ExportDesignResult` while no file is returned (`DsProcessImportResultVO`)."""
+    """Answer of `ExportDesignResult` while no file is returned
+    (`DsProcessImportResultVO`), wrapped in `data` as the seed, the API
+    Explorer and every current API reference show it. Huawei's 2022 EU
+    API reference showed the status object without the wrapper; the
+    spec requires the wrapper and the client tolerates its absence
+    (docs/fidelity.md).
+
+    """
 
     data: ExportStatus
     """ Export result object. """

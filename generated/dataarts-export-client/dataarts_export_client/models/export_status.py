@@ -33,7 +33,8 @@ class ExportStatus:
     import succeeded (ImportResult's example, a fraction `"0.00"` to
     `"1.00"`). A reader cannot tell `"1"` on one scale from `"1"` on
     the other, so clients take the status as the authority: at
-    `success` the progress is complete whatever the rate says.
+    `success` the progress is complete whatever the rate says
+    (how the toolkit reads a rate: docs/fidelity.md).
      """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

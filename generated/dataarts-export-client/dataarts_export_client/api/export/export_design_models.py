@@ -114,12 +114,18 @@ def sync_detailed(
 
     Send `Content-Type: application/json;charset=UTF-8` with the body.
 
+    Flow control (DataArts Architecture API overview): 10800 calls a
+    minute for all users, 120 a minute per user; beyond them the API
+    gateway answers `429` `APIG.0308`.
+
     Args:
         project_id (str):
         workspace (str):
         x_project_id (str | Unset):
         body (ExportParam): What to export. All fields are optional; which ones apply depends on
-            `type`.
+            `type`. Long IDs are strings and `asyn` a boolean, as the API
+            Explorer's schema says (its example body writes the IDs as numbers
+            and `asyn` as the string `"true"`; the schema wins, docs/fidelity.md).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -161,12 +167,18 @@ def sync(
 
     Send `Content-Type: application/json;charset=UTF-8` with the body.
 
+    Flow control (DataArts Architecture API overview): 10800 calls a
+    minute for all users, 120 a minute per user; beyond them the API
+    gateway answers `429` `APIG.0308`.
+
     Args:
         project_id (str):
         workspace (str):
         x_project_id (str | Unset):
         body (ExportParam): What to export. All fields are optional; which ones apply depends on
-            `type`.
+            `type`. Long IDs are strings and `asyn` a boolean, as the API
+            Explorer's schema says (its example body writes the IDs as numbers
+            and `asyn` as the string `"true"`; the schema wins, docs/fidelity.md).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,12 +215,18 @@ async def asyncio_detailed(
 
     Send `Content-Type: application/json;charset=UTF-8` with the body.
 
+    Flow control (DataArts Architecture API overview): 10800 calls a
+    minute for all users, 120 a minute per user; beyond them the API
+    gateway answers `429` `APIG.0308`.
+
     Args:
         project_id (str):
         workspace (str):
         x_project_id (str | Unset):
         body (ExportParam): What to export. All fields are optional; which ones apply depends on
-            `type`.
+            `type`. Long IDs are strings and `asyn` a boolean, as the API
+            Explorer's schema says (its example body writes the IDs as numbers
+            and `asyn` as the string `"true"`; the schema wins, docs/fidelity.md).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -250,12 +268,18 @@ async def asyncio(
 
     Send `Content-Type: application/json;charset=UTF-8` with the body.
 
+    Flow control (DataArts Architecture API overview): 10800 calls a
+    minute for all users, 120 a minute per user; beyond them the API
+    gateway answers `429` `APIG.0308`.
+
     Args:
         project_id (str):
         workspace (str):
         x_project_id (str | Unset):
         body (ExportParam): What to export. All fields are optional; which ones apply depends on
-            `type`.
+            `type`. Long IDs are strings and `asyn` a boolean, as the API
+            Explorer's schema says (its example body writes the IDs as numbers
+            and `asyn` as the string `"true"`; the schema wins, docs/fidelity.md).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

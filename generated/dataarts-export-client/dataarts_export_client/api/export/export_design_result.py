@@ -183,6 +183,10 @@ def sync_detailed(
     mandatory only when a body is sent, so this bodiless call need not set
     it, and servers must not verify it.
 
+    Flow control (DataArts Architecture API overview): 21600 calls a
+    minute for all users, 240 a minute per user; beyond them the API
+    gateway answers `429` `APIG.0308`.
+
     Args:
         project_id (str):
         uuid (str):
@@ -238,6 +242,10 @@ def sync(
     mandatory only when a body is sent, so this bodiless call need not set
     it, and servers must not verify it.
 
+    Flow control (DataArts Architecture API overview): 21600 calls a
+    minute for all users, 240 a minute per user; beyond them the API
+    gateway answers `429` `APIG.0308`.
+
     Args:
         project_id (str):
         uuid (str):
@@ -287,6 +295,10 @@ async def asyncio_detailed(
     `Content-Type` defaults to `application/json;charset=UTF-8`; it is
     mandatory only when a body is sent, so this bodiless call need not set
     it, and servers must not verify it.
+
+    Flow control (DataArts Architecture API overview): 21600 calls a
+    minute for all users, 240 a minute per user; beyond them the API
+    gateway answers `429` `APIG.0308`.
 
     Args:
         project_id (str):
@@ -342,6 +354,10 @@ async def asyncio(
     `Content-Type` defaults to `application/json;charset=UTF-8`; it is
     mandatory only when a body is sent, so this bodiless call need not set
     it, and servers must not verify it.
+
+    Flow control (DataArts Architecture API overview): 21600 calls a
+    minute for all users, 240 a minute per user; beyond them the API
+    gateway answers `429` `APIG.0308`.
 
     Args:
         project_id (str):

@@ -128,6 +128,9 @@ def sync_detailed(
     `ImportResult` takes. Sources: the API Explorer definition
     `ImportCatalogs` and the official SDK's `ImportCatalogsRequest`.
 
+    Flow control: as `ImportModels`, 10800 calls a minute for all users,
+    120 a minute per user (partly an assumption).
+
     Args:
         project_id (str):
         action_id (ImportCatalogsActionId):
@@ -179,6 +182,9 @@ def sync(
     `ImportResult` takes. Sources: the API Explorer definition
     `ImportCatalogs` and the official SDK's `ImportCatalogsRequest`.
 
+    Flow control: as `ImportModels`, 10800 calls a minute for all users,
+    120 a minute per user (partly an assumption).
+
     Args:
         project_id (str):
         action_id (ImportCatalogsActionId):
@@ -224,6 +230,9 @@ async def asyncio_detailed(
     and starts importing it; answers the import's `uuid`, which
     `ImportResult` takes. Sources: the API Explorer definition
     `ImportCatalogs` and the official SDK's `ImportCatalogsRequest`.
+
+    Flow control: as `ImportModels`, 10800 calls a minute for all users,
+    120 a minute per user (partly an assumption).
 
     Args:
         project_id (str):
@@ -275,6 +284,9 @@ async def asyncio(
     and starts importing it; answers the import's `uuid`, which
     `ImportResult` takes. Sources: the API Explorer definition
     `ImportCatalogs` and the official SDK's `ImportCatalogsRequest`.
+
+    Flow control: as `ImportModels`, 10800 calls a minute for all users,
+    120 a minute per user (partly an assumption).
 
     Args:
         project_id (str):

@@ -149,6 +149,12 @@ def sync_detailed(
     `ImportModelsRequest`. Both limit the file to under 4 MB and under
     3,000 rows.
 
+    Flow control: 10800 calls a minute for all users, 120 a minute per
+    user, as DataArts Architecture's API overview gives every API that
+    creates or changes objects (its stored copy has no row for the
+    import calls themselves: partly an assumption); beyond them the API
+    gateway answers `429` `APIG.0308`.
+
     Args:
         project_id (str):
         action_id (ImportAction): The `action-id` of `ImportModels` (API Explorer and SDK agree on
@@ -218,6 +224,12 @@ def sync(
     `ImportModelsRequest`. Both limit the file to under 4 MB and under
     3,000 rows.
 
+    Flow control: 10800 calls a minute for all users, 120 a minute per
+    user, as DataArts Architecture's API overview gives every API that
+    creates or changes objects (its stored copy has no row for the
+    import calls themselves: partly an assumption); beyond them the API
+    gateway answers `429` `APIG.0308`.
+
     Args:
         project_id (str):
         action_id (ImportAction): The `action-id` of `ImportModels` (API Explorer and SDK agree on
@@ -281,6 +293,12 @@ async def asyncio_detailed(
     `mingyang91/huawei-cloud-api-definitions`) and the official SDK's
     `ImportModelsRequest`. Both limit the file to under 4 MB and under
     3,000 rows.
+
+    Flow control: 10800 calls a minute for all users, 120 a minute per
+    user, as DataArts Architecture's API overview gives every API that
+    creates or changes objects (its stored copy has no row for the
+    import calls themselves: partly an assumption); beyond them the API
+    gateway answers `429` `APIG.0308`.
 
     Args:
         project_id (str):
@@ -350,6 +368,12 @@ async def asyncio(
     `mingyang91/huawei-cloud-api-definitions`) and the official SDK's
     `ImportModelsRequest`. Both limit the file to under 4 MB and under
     3,000 rows.
+
+    Flow control: 10800 calls a minute for all users, 120 a minute per
+    user, as DataArts Architecture's API overview gives every API that
+    creates or changes objects (its stored copy has no row for the
+    import calls themselves: partly an assumption); beyond them the API
+    gateway answers `429` `APIG.0308`.
 
     Args:
         project_id (str):

@@ -121,6 +121,10 @@ def sync_detailed(
     Explorer definition `ImportResult` (with its documented 200
     example) and the official SDK's `ImportResultRequest`.
 
+    Flow control: 21600 calls a minute for all users, 240 a minute per
+    user, as DataArts Architecture's API overview gives every query API
+    (no row for this call in its stored copy: partly an assumption).
+
     Args:
         project_id (str):
         uuid (str):
@@ -170,6 +174,10 @@ def sync(
     Explorer definition `ImportResult` (with its documented 200
     example) and the official SDK's `ImportResultRequest`.
 
+    Flow control: 21600 calls a minute for all users, 240 a minute per
+    user, as DataArts Architecture's API overview gives every query API
+    (no row for this call in its stored copy: partly an assumption).
+
     Args:
         project_id (str):
         uuid (str):
@@ -213,6 +221,10 @@ async def asyncio_detailed(
     `logs`). Huawei spells the path `catelogs`. Sources: the API
     Explorer definition `ImportResult` (with its documented 200
     example) and the official SDK's `ImportResultRequest`.
+
+    Flow control: 21600 calls a minute for all users, 240 a minute per
+    user, as DataArts Architecture's API overview gives every query API
+    (no row for this call in its stored copy: partly an assumption).
 
     Args:
         project_id (str):
@@ -262,6 +274,10 @@ async def asyncio(
     `logs`). Huawei spells the path `catelogs`. Sources: the API
     Explorer definition `ImportResult` (with its documented 200
     example) and the official SDK's `ImportResultRequest`.
+
+    Flow control: 21600 calls a minute for all users, 240 a minute per
+    user, as DataArts Architecture's API overview gives every query API
+    (no row for this call in its stored copy: partly an assumption).
 
     Args:
         project_id (str):

@@ -26,6 +26,7 @@ from rich.progress import (
 from rich.text import Text
 
 from ..results import ExportProgress
+from .output import Sanitiser
 
 __all__ = ["ProgressBar"]
 
@@ -45,29 +46,43 @@ class _DetailColumn(ProgressColumn):
 
 
 class ProgressBar:
-    """A live bar: the export's rate while it runs, then the download's bytes, speed and time left.
+    """A live bar: the export's rate while it runs, then the download's bytes, speed and time left; an import's rate.
 
     rich redraws it in place, fits it to the terminal's width, and its
     transfer columns compute speed and time left from a moving window. It
     starts drawing at the first report, so a command that fails before any
     progress leaves the terminal as it was; :meth:`close` stops redrawing and
     leaves the last state on screen.
+
+    The service's words in it (the uuid, the status) pass the sanitiser and
+    are drawn as plain text (``markup=False``): rich would otherwise read
+    ``[link=...]`` as a link and fail on a stray ``[/x]``.
     """
 
-    def __init__(self, err: TextIO) -> None:
+    def __init__(self, err: TextIO, sanitise: Sanitiser) -> None:
         self.uuid: str | None = None
-        self._export: TaskID | None = None
+        self.noun = "export"
+        self._sanitise = sanitise
+        self._jobs: dict[str, TaskID] = {}
         self._download: TaskID | None = None
-        columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), _DetailColumn())
-        self._bar = Progress(*columns, console=Console(file=err))
+        description = TextColumn("{task.description}", markup=False)
+        self._bar = Progress(description, BarColumn(), TaskProgressColumn(), _DetailColumn(), console=Console(file=err))
         self._drawing = False
 
     def __call__(self, progress: ExportProgress) -> None:
-        self.uuid = progress.uuid
-        description = f"export {progress.uuid[:8]} {progress.status.value}"
-        if self._export is None:
-            self._export = self._add(description, total=100)
-        self._bar.update(self._export, description=description, completed=progress.percent or 0)
+        self.uuid, self.noun = progress.uuid, progress.noun
+        description = self._sanitise(f"{progress.noun} {progress.uuid[:8]} {progress.status.value}")
+        if progress.noun not in self._jobs:  # a row per job: copy's export, then its import
+            self._jobs[progress.noun] = self._add(description, total=100)
+        self._bar.update(self._jobs[progress.noun], description=description, completed=progress.percent or 0)
+
+    def begin(self, noun: str) -> None:
+        """A new job is being started: no uuid to come back to yet."""
+        self.uuid, self.noun = None, noun
+
+    def note(self, text: str) -> None:
+        """``text``, sanitised, as a line above the bar (rich keeps the bar below it)."""
+        self._bar.console.print(Text(self._sanitise(text)), soft_wrap=True)
 
     def transfer(self, received: int, total: int | None) -> None:
         if self._download is None:

@@ -3,8 +3,9 @@
 Every command is a thin call of the package's public helpers
 (:func:`~..download.export_to_file`, :func:`~..start.start_export`,
 :func:`~..wait.poll_export_status`, :func:`~..wait.wait_for_export`,
-:func:`~..download.download_export`) with a client from
-:func:`~..environment.client_from_env`, so the command line polls, retries
+:func:`~..download.download_export`; the import commands' are in
+:mod:`.transfer`) with a client from
+:func:`~..environment.client_for`, so the command line polls, retries
 and downloads exactly as the library does; what is added is reading the
 arguments and printing the result.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import signal
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,24 +28,19 @@ from ...models.export_param import ExportParam
 from ...models.export_state import ExportState
 from ...types import UNSET
 from ..backoff import DEFAULT_POLICY, RetryPolicy
+from ..destination import Destination, check_destination
 from ..download import download_export, export_to_file
-from ..environment import PROJECT_ID_ENVS, WORKSPACE_ENV, client_from_env
-from ..errors import ExportFailed
+from ..environment import client_for, resolve_settings
+from ..errors import DestinationError, ExportFailed
+from ..import_decisions import MAY_HAVE_STARTED
 from ..results import ExportReady, ExportSnapshot
 from ..start import start_export
 from ..wait import poll_export_status, wait_for_export
-from .outcomes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, report, restated
-from .output import (
-    PROG,
-    ProgressDisplay,
-    Scrubber,
-    count_download_bytes,
-    debug_logging,
-    print_json,
-    progress_display,
-)
-from .parser import build_parser
-from .transfer import cmd_copy, cmd_import
+from .outcomes import EXIT_OK, EXIT_SIGNAL_BASE, EXIT_USAGE, UsageError, report, restated
+from .output import PROG, ProgressDisplay, Sanitiser, count_download_bytes, progress_display, show_logs
+from .parser import OPTIONS, WAIT_TIMEOUT, build_parser
+from .signals import Terminated, signal_of, signals_raise
+from .transfer import ImportTarget, cmd_copy, cmd_import, cmd_import_result, copy_target
 
 __all__ = ["COMMANDS", "main"]
 
@@ -65,24 +63,47 @@ class Context:
     policy: RetryPolicy
     progress: ProgressDisplay
     out: TextIO
+    sanitise: Sanitiser
+    copy_to: ImportTarget | None = None
+    """``copy``'s target, when its ``--to-*`` options name another endpoint or project than the export's."""
 
     def target(self) -> _Target:
         """``project_id``, ``workspace`` and ``policy``, to pass to a helper as keywords."""
         return _Target(project_id=self.project_id, workspace=self.workspace, policy=self.policy)
 
+    def emit(self, line: str) -> None:
+        """The command's result on stdout, once the progress display has stopped.
 
-def _from_env(value: str | None, flag: str, names: Sequence[str], environ: Mapping[str, str]) -> str:
-    """``value``, else the first non-empty variable of ``names``; a usage error naming both when none is set."""
-    chosen = value or next((environ[name] for name in names if environ.get(name)), None)
-    if not chosen:
-        raise UsageError(f"no {flag.lstrip('-').replace('-', ' ')}: pass {flag} or set {' or '.join(names)}")
-    return chosen
+        At a terminal stdout and stderr are one screen: a bar still drawn
+        would redraw its rows over the line written below it.
+        """
+        self.progress.close()
+        self.out.write(f"{line}\n")
 
 
-def _check_dest(dest: Path) -> None:
-    """Refuse, before an export is started, a destination that could never be written."""
-    if not dest.is_dir() and not dest.parent.is_dir():
-        raise UsageError(f"--dest: the directory {dest.parent} does not exist")
+def _destination(args: argparse.Namespace, out: TextIO) -> Destination:
+    """``--dest`` for the library: stdout's bytes for ``-``, else the path as typed (a trailing ``/`` kept)."""
+    return out.buffer if args.dest == "-" else args.dest
+
+
+def _overwrite(args: argparse.Namespace) -> bool | None:
+    """``--overwrite`` (True), ``--no-clobber`` (False), or neither (None): the library's ``overwrite``."""
+    return True if args.overwrite else False if args.no_clobber else None
+
+
+def _check_dest(args: argparse.Namespace, out: TextIO) -> None:
+    """Refuse, before an export is started, a destination that could never be written (the library's rules)."""
+    try:
+        check_destination(_destination(args, out), overwrite=_overwrite(args))
+    except DestinationError as error:
+        raise UsageError(f"--dest {args.dest}: {error.strerror}") from error
+
+
+def _saved(args: argparse.Namespace, ctx: Context, path: Path) -> int:
+    """Print where the workbook went (nothing when it went to stdout itself)."""
+    if args.dest != "-":
+        ctx.emit(ctx.sanitise.path(path.absolute()))
+    return EXIT_OK
 
 
 def _export_body(args: argparse.Namespace) -> ExportParam:
@@ -107,17 +128,17 @@ def _cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         ctx.client,
         **ctx.target(),
         body=_export_body(args),
-        dest=args.dest,
+        dest=_destination(args, ctx.out),
+        overwrite=_overwrite(args),
         timeout=args.timeout,
         on_progress=ctx.progress,
     )
-    ctx.out.write(f"{path.absolute()}\n")
-    return EXIT_OK
+    return _saved(args, ctx, path)
 
 
 def _cmd_start(args: argparse.Namespace, ctx: Context) -> int:
     uuid = start_export(ctx.client, **ctx.target(), body=_export_body(args), timeout=args.timeout)
-    ctx.out.write(f"{uuid}\n")
+    ctx.emit(ctx.sanitise(uuid))
     return EXIT_OK
 
 
@@ -137,7 +158,7 @@ def _snapshot_document(snapshot: ExportSnapshot) -> dict[str, Any]:
 
 def _cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     snapshot = poll_export_status(ctx.client, **ctx.target(), uuid=args.uuid, timeout=args.timeout)
-    print_json(ctx.out, _snapshot_document(snapshot))
+    ctx.emit(ctx.sanitise.json(_snapshot_document(snapshot)))
     if snapshot.status is ExportState.FAIL:
         raise ExportFailed(snapshot.uuid, group=snapshot.group, rate=snapshot.rate)
     return EXIT_OK
@@ -156,20 +177,25 @@ def _ready_document(ready: ExportReady) -> dict[str, Any]:
 
 def _cmd_wait(args: argparse.Namespace, ctx: Context) -> int:
     ready = wait_for_export(ctx.client, **ctx.target(), uuid=args.uuid, timeout=args.timeout, on_progress=ctx.progress)
-    print_json(ctx.out, _ready_document(ready))
+    ctx.emit(ctx.sanitise.json(_ready_document(ready)))
     return EXIT_OK
 
 
 def _cmd_download(args: argparse.Namespace, ctx: Context) -> int:
     path = download_export(
-        ctx.client, **ctx.target(), uuid=args.uuid, dest=args.dest, timeout=args.timeout, on_progress=ctx.progress
+        ctx.client,
+        **ctx.target(),
+        uuid=args.uuid,
+        dest=_destination(args, ctx.out),
+        overwrite=_overwrite(args),
+        timeout=args.timeout,
+        on_progress=ctx.progress,
     )
-    ctx.out.write(f"{path.absolute()}\n")
-    return EXIT_OK
+    return _saved(args, ctx, path)
 
 
 def _cmd_copy(args: argparse.Namespace, ctx: Context) -> int:
-    return cmd_copy(args, ctx, _export_body(args), os.environ)
+    return cmd_copy(args, ctx, _export_body(args))
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
@@ -179,28 +205,95 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "wait": _cmd_wait,
     "download": _cmd_download,
     "import": cmd_import,
+    "import-result": cmd_import_result,
     "copy": _cmd_copy,
 }
 
 
 def _context(
-    args: argparse.Namespace, environ: Mapping[str, str], policy: RetryPolicy, out: TextIO, err: TextIO
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    policy: RetryPolicy,
+    out: TextIO,
+    progress: ProgressDisplay,
+    sanitise: Sanitiser,
 ) -> Context:
-    project_id = _from_env(args.project_id, "--project-id", PROJECT_ID_ENVS, environ)
-    workspace = _from_env(args.workspace, "--workspace", (WORKSPACE_ENV,), environ)
-    if args.command in ("export", "download"):
-        _check_dest(args.dest)
-    progress = progress_display(err, quiet=args.quiet)
-    hooks = {"response": [count_download_bytes(progress.transfer)]}
-    client = client_from_env(
+    settings = resolve_settings(
         endpoint=args.endpoint,
         region=args.region,
-        project_id=project_id,
+        project_id=args.project_id,
+        workspace=args.workspace,
         environ=environ,
-        allow_insecure_http=args.allow_insecure_http,
-        httpx_args={"event_hooks": hooks},
+        spelling=OPTIONS,
+        target=True,
     )
-    return Context(client, project_id, workspace, policy, progress, out)
+    if args.command in ("export", "download"):
+        _check_dest(args, out)
+    hooks = {"response": [count_download_bytes(progress.transfer)]}
+    client = client_for(settings, allow_insecure_http=args.allow_insecure_http, httpx_args={"event_hooks": hooks})
+    copy_to = copy_target(args, settings, client, environ) if args.command == "copy" else None
+    # With target=True, resolve_settings has refused a missing project ID or workspace.
+    project_id, workspace = settings.project_id or "", settings.workspace or ""
+    return Context(client, project_id, workspace, policy, progress, out, sanitise, copy_to)
+
+
+_REACH = (
+    ("--endpoint", "endpoint"),
+    ("--region", "region"),
+    ("--project-id", "project_id"),
+    ("--workspace", "workspace"),
+)
+"""The options that say where the export is, as typed on the command line: a later command needs them too."""
+
+
+def _reach(args: argparse.Namespace, noun: str) -> list[str]:
+    """The options of :data:`_REACH` that find the job: for ``copy``'s import, its ``--to-*`` ones where given."""
+    values = {name: getattr(args, name) for _flag, name in _REACH}
+    if args.command == "copy" and noun == "import":
+        values["workspace"] = args.to_workspace
+        values["project_id"] = args.to_project_id or values["project_id"]
+        if args.to_endpoint or args.to_region:
+            values["endpoint"], values["region"] = args.to_endpoint, args.to_region
+    reach = [word for flag, name in _REACH if values[name] for word in (flag, values[name])]
+    return reach + (["--allow-insecure-http"] if args.allow_insecure_http else [])
+
+
+def _come_back_to_import(args: argparse.Namespace, uuid: str | None) -> str:
+    """What to run after an interruption of an import: ``import-result`` with the user's options, never a new import."""
+    if uuid is None:
+        return MAY_HAVE_STARTED
+    wait = ["--timeout", f"{args.timeout:g}"] if args.timeout != WAIT_TIMEOUT else []
+    wait += ["--quiet"] if args.quiet else []
+    command = shlex.join([PROG, "import-result", "--uuid", uuid, *_reach(args, "import"), *wait])
+    return f"import {uuid} may still be running: `{command}` to wait for its outcome (do not send the workbook again)"
+
+
+def _come_back(args: argparse.Namespace, uuid: str) -> str:
+    """What to run after an interruption: the ``status`` and ``download`` commands, with the user's options.
+
+    The options that find the export, and, for the download, where the
+    workbook goes and how (``--dest``, ``--overwrite``/``--no-clobber``,
+    a ``--timeout`` other than the default, ``--quiet``), each quoted for
+    the shell.
+    """
+    reach = _reach(args, "export")
+    fetch = ["--dest", args.dest] if getattr(args, "dest", os.curdir) != os.curdir else []
+    fetch += [
+        flag
+        for flag, name in (("--overwrite", "overwrite"), ("--no-clobber", "no_clobber"))
+        if getattr(args, name, False)
+    ]
+    if args.command in ("export", "download") and args.timeout != WAIT_TIMEOUT:
+        fetch += ["--timeout", f"{args.timeout:g}"]
+    fetch += ["--quiet"] if args.quiet else []
+
+    def command(name: str, *words: str) -> str:
+        return shlex.join([PROG, name, "--uuid", uuid, *words])
+
+    return (
+        f"export {uuid} may still be running: `{command('status', *reach)}` to check it, "
+        f"`{command('download', *reach, *fetch)}` to fetch its workbook (no temporary file was left)"
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POLICY) -> int:
@@ -217,30 +310,25 @@ def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POL
     except SystemExit as stop:  # --help, or a usage error already printed by argparse
         return stop.code if isinstance(stop.code, int) else EXIT_OK if stop.code is None else EXIT_USAGE
     environ = os.environ
-    scrub = Scrubber(environ)
-    progress_uuid: str | None = None
+    scrub = Sanitiser(environ)
+    progress = progress_display(err, scrub, quiet=args.quiet)
     started = time.monotonic()
-    with debug_logging(args.verbose, err):
+    with show_logs(progress, verbose=args.verbose, retries=not args.quiet and err.isatty()), signals_raise():
         try:
-            ctx = _context(args, environ, policy, out, err)
+            ctx = _context(args, environ, policy, out, progress, scrub)
             try:
                 return COMMANDS[args.command](args, ctx)
             finally:
-                ctx.progress.close()
-                progress_uuid = ctx.progress.uuid
-        except KeyboardInterrupt:
-            uuid = progress_uuid or getattr(args, "uuid", None)
-            if args.command in ("import", "copy") and uuid:
-                err.write(f"{PROG}: interrupted; {scrub(uuid)} may still be running (check the workspace)\n")
-                return EXIT_INTERRUPTED
-            later = (
-                f"; export {uuid} may still be running: `{PROG} status --uuid {uuid}` to check it, "
-                f"`{PROG} download --uuid {uuid}` to fetch its workbook (no partial file was kept)"
-                if uuid
-                else ""
-            )
-            err.write(f"{PROG}: interrupted{scrub(later)}\n")
-            return EXIT_INTERRUPTED
+                progress.close()
+        except (KeyboardInterrupt, Terminated) as stop:
+            signum = signal_of(stop)
+            uuid = progress.uuid or getattr(args, "uuid", None)
+            if progress.noun == "import":
+                later = f"; {_come_back_to_import(args, uuid)}"
+            else:
+                later = f"; {_come_back(args, uuid)}" if uuid else ""
+            err.write(f"{PROG}: interrupted by {signal.Signals(signum).name}{scrub(later)}\n")
+            return EXIT_SIGNAL_BASE + signum
         except Exception as error:  # every error becomes an exit code and a line, not a traceback
             shown = restated(error, args.timeout, time.monotonic() - started)
             return report(error, shown, err, scrub, verbose=args.verbose)

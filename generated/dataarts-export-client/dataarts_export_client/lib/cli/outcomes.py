@@ -7,6 +7,7 @@ again later" from "fix your configuration" without parsing messages.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -23,7 +24,8 @@ from ..errors import (
     ImportFailed,
     ImportTimeout,
 )
-from .output import PROG, Scrubber, scrubbed_traceback
+from ..import_decisions import MAY_HAVE_STARTED
+from .output import PROG, Sanitiser, scrubbed_traceback
 
 __all__ = [
     "EXIT_API_ERROR",
@@ -32,6 +34,7 @@ __all__ = [
     "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_SIGNAL_BASE",
     "EXIT_TIMEOUT",
     "EXIT_TRANSFER",
     "EXIT_USAGE",
@@ -49,20 +52,23 @@ EXIT_API_ERROR = 3
 EXIT_TIMEOUT = 4
 EXIT_TRANSFER = 5
 EXIT_INTERNAL = 70
-EXIT_INTERRUPTED = 130
+EXIT_SIGNAL_BASE = 128
+"""A command stopped by signal N exits with 128 + N, as a shell reports a process killed by it."""
+EXIT_INTERRUPTED = EXIT_SIGNAL_BASE + signal.SIGINT
 
 EXIT_CODE_HELP: tuple[tuple[str, str], ...] = (
     (str(EXIT_OK), "success"),
-    (str(EXIT_EXPORT_FAILED), "the export or import failed, or some rows of an import did (counts and logs on"),
-    ("", "stderr; an import's outcome is printed on stdout all the same)"),
+    (str(EXIT_EXPORT_FAILED), "the export failed (its logs and counts are printed on stderr), or the import"),
+    ("", "did or some of its rows did (their messages on stderr, the outcome on stdout)"),
     (str(EXIT_USAGE), "usage or configuration error (bad arguments, no endpoint, no credentials)"),
     (str(EXIT_API_ERROR), "API error (HTTP status, error code, message and request id on stderr)"),
     (str(EXIT_TIMEOUT), "timeout: the export may still finish; `wait` for it or `download` it"),
-    ("", "later with the uuid printed on stderr"),
+    ("", "later with the uuid printed on stderr (an import: `import-result`)"),
     (str(EXIT_TRANSFER), "download or network error: the transfer or the connection kept"),
     ("", "failing, an unreadable answer, or a destination that cannot be written"),
     (str(EXIT_INTERNAL), "unexpected internal error (--verbose shows the traceback)"),
-    (str(EXIT_INTERRUPTED), "interrupted (Ctrl-C)"),
+    ("128+N", "interrupted by signal N: 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP;"),
+    ("", "no temporary file is left"),
 )
 """The exit-code table of ``--help``: (code, meaning) rows, continuation rows with an empty code."""
 
@@ -106,8 +112,11 @@ def _import_failure_lines(error: ImportFailed) -> list[str]:
 
 def _import_timeout_lines(error: ImportTimeout) -> list[str]:
     if error.uuid is None:
-        return [f"{error}; it may or may not have been started: check the workspace before running it again"]
-    return [f"{error}; it may still finish: its result is ImportResult's for uuid {error.uuid}"]
+        return [f"{error}; no import was started (only a start refused before it began is retried)"]
+    return [
+        f"{error}; it may still finish: run `{PROG} import-result --uuid {error.uuid}` later "
+        "(the project and workspace it was imported into); do not send the workbook again"
+    ]
 
 
 def _timeout_lines(error: ExportTimeout) -> list[str]:
@@ -126,8 +135,14 @@ _API_HINTS = {
 }
 
 
+_STARTS_OF_IMPORTS = ("ImportModels", "ImportCatalogs")
+"""Operations a server error may have answered after the import had started (docs/fidelity.md F-IMPORT-20)."""
+
+
 def _api_lines(error: ApiError) -> list[str]:
     hint = _API_HINTS.get(error.status_code)
+    if error.status_code >= 500 and error.operation in _STARTS_OF_IMPORTS:
+        hint = MAY_HAVE_STARTED
     return [f"API error: {error}" + (f"; {hint}" if hint else "")]
 
 
@@ -144,12 +159,19 @@ def _plain_lines(error: BaseException) -> list[str]:
     return [str(error)]
 
 
+def _configuration_lines(error: ConfigurationError) -> list[str]:
+    """One problem on the error line; several counted there, one per detail line (all are found at once)."""
+    if len(error.problems) > 1:
+        return [f"{len(error.problems)} settings are missing or unusable:", *error.problems]
+    return [str(error)]
+
+
 OUTCOMES: tuple[tuple[type[BaseException], int, Callable[[Any], list[str]]], ...] = (
     (ExportFailed, EXIT_EXPORT_FAILED, _failure_lines),
     (ImportFailed, EXIT_EXPORT_FAILED, _import_failure_lines),  # ImportPartiallyFailed included
     (ImportTimeout, EXIT_TIMEOUT, _import_timeout_lines),
     (ExportTimeout, EXIT_TIMEOUT, _timeout_lines),
-    (ConfigurationError, EXIT_USAGE, _plain_lines),  # UsageError included
+    (ConfigurationError, EXIT_USAGE, _configuration_lines),  # UsageError included
     (httpx.InvalidURL, EXIT_USAGE, _url_lines),
     (ApiError, EXIT_API_ERROR, _api_lines),
     (DataArtsError, EXIT_TRANSFER, _plain_lines),  # DownloadError, NetworkError, UnexpectedResponse
@@ -178,8 +200,8 @@ def restated(error: BaseException, timeout: float | None, elapsed: float) -> Bas
     return error
 
 
-def report(error: BaseException, shown: BaseException, err: TextIO, scrub: Scrubber, *, verbose: bool) -> int:
-    """Print ``shown`` as one scrubbed line (plus a failed export's logs); return its exit code.
+def report(error: BaseException, shown: BaseException, err: TextIO, scrub: Sanitiser, *, verbose: bool) -> int:
+    """Print ``shown`` as one sanitised line (plus a failed export's logs); return its exit code.
 
     ``error`` is what was raised, whose traceback ``--verbose`` prints.
     """

@@ -1,30 +1,134 @@
 """The ``dataarts-export`` argument parser: commands, options, and the help that documents them.
 
 The README's examples are checked against this parser; the texts of the
-help are in :mod:`.help_text`.
+help are in :mod:`.help_text`. It behaves as a command line is expected to:
+an option is spelled out in full (argparse's prefix matching would let
+``--time`` stand for ``--timeout`` today and for something else once an
+option is added), a mistyped option or command gets a "did you mean", and
+``--version`` prints the package's version.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
+import os
+import sys
 import textwrap
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ..environment import AK_ENV, ENDPOINT_ENV, PROJECT_ID_ENVS, REGION_ENVS, SK_ENV, TOKEN_ENV, WORKSPACE_ENV
+from ..environment import (
+    AK_ENV,
+    ENDPOINT_ENV,
+    PROJECT_ID_ENVS,
+    REGION_ENVS,
+    SK_ENV,
+    TOKEN_ENV,
+    WORKSPACE_ENV,
+    Spelling,
+)
 from ..imports import ACTIONS
 from .help_text import DESCRIPTION, EPILOG, TYPE_HELP
 from .outcomes import EXIT_EXPORT_FAILED
 from .output import PROG
 
-__all__ = ["CALL_TIMEOUT", "WAIT_TIMEOUT", "build_parser"]
+__all__ = ["CALL_TIMEOUT", "COPY_TARGET", "OPTIONS", "WAIT_TIMEOUT", "CommandLineParser", "build_parser"]
+
+OPTIONS = Spelling(
+    "give", {"endpoint": "--endpoint", "region": "--region", "project_id": "--project-id", "workspace": "--workspace"}
+)
+"""The settings as the command line takes them, for configuration errors (credentials: the environment only)."""
+COPY_TARGET = Spelling(
+    "give",
+    {
+        "endpoint": "--to-endpoint",
+        "region": "--to-region",
+        "project_id": "--to-project-id",
+        "workspace": "--to-workspace",
+    },
+)
+"""Where ``copy`` imports, as its options name it."""
 
 WAIT_TIMEOUT = 600.0
 """Default bound of the commands that wait for an export (``export``, ``wait``, ``download``)."""
 CALL_TIMEOUT = 60.0
 """Default bound of the commands that only ask (``start``, ``status``): it limits their retries."""
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str | None:
+    """The one choice ``word`` abbreviates, else the closest to it (difflib), else ``None``."""
+    started = [choice for choice in choices if choice.startswith(word)]
+    if len(started) == 1:
+        return started[0]
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _long_options(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    return {name: action for name, action in parser._option_string_actions.items() if name.startswith("--")}
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+class CommandLineParser(argparse.ArgumentParser):
+    """``argparse`` with whole option names only and a "did you mean" for a mistyped option or command.
+
+    Options are checked before argparse parses: argparse reports an unknown
+    option only after a missing required one (``status --uu X`` would say
+    "--uuid is required", not what was mistyped).
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if _commands(self):
+            self._check_long_options(sys.argv[1:] if args is None else list(args))
+        return super().parse_known_args(args, namespace)
+
+    def _check_long_options(self, argv: list[str]) -> None:
+        """Refuse the first ``--name`` that the parser it is given to (this one, or the command's) does not have."""
+        commands, index = _commands(self), 0
+        current: argparse.ArgumentParser = self
+        while index < len(argv):
+            word = argv[index]
+            if word == "--":
+                return
+            if word.startswith("--"):
+                name = word.split("=", 1)[0]
+                options = _long_options(current)
+                action = options.get(name)
+                if action is None:
+                    shown = [option for option, known in options.items() if known.help != argparse.SUPPRESS]
+                    suggestion = _did_you_mean(name, shown)
+                    hint = f"; did you mean {suggestion}?" if suggestion else ""
+                    self.error(f"unrecognized argument {name}{hint}")
+                if "=" not in word and action.nargs is None:
+                    index += 1  # its value, which may look like anything
+            elif current is self:
+                if word not in commands:
+                    return  # not a command: argparse says so, with its own "did you mean"
+                current = commands[word]
+            index += 1
+
+    def error(self, message: str) -> NoReturn:
+        """Print usage and ``message``, with a "did you mean" for a mistyped command; exit 2."""
+        commands = list(_commands(self))
+        marker = "invalid choice: '"
+        if commands and marker in message:
+            word = message.split(marker, 1)[1].split("'", 1)[0]
+            suggestion = _did_you_mean(word, commands)
+            if suggestion is not None:
+                message += f"; did you mean '{suggestion}'?"
+        super().error(message)
 
 
 class _RefuseCredential(argparse.Action):
@@ -144,17 +248,30 @@ def _add_timeout(parser: argparse.ArgumentParser, default: float, what: str) -> 
 
 
 def _add_dest(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    group = parser.add_argument_group("where the workbook goes")
+    group.add_argument(
         "--dest",
         metavar="PATH",
-        type=Path,
-        default=Path(),
-        help="file to write, or an existing directory to save the server's file name in (default: .)",
+        default=os.curdir,
+        help="a file (replaced when complete); an existing directory, for the server's file name (a trailing / "
+        "requires one); a FIFO or device, written through; or - for stdout (default: .)",
+    )
+    replacing = group.add_mutually_exclusive_group()
+    replacing.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="let the server's file name replace a file of that name in the directory (by default the first "
+        "free 'name (N).xlsx' is taken)",
+    )
+    replacing.add_argument(
+        "--no-clobber",
+        action="store_true",
+        help="never replace a file, not even the one --dest names (refused before the export starts)",
     )
 
 
-def _add_uuid(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--uuid", required=True, help="the export's uuid, as printed by `start`")
+def _add_uuid(parser: argparse.ArgumentParser, help_text: str = "the export's uuid, as printed by `start`") -> None:
+    parser.add_argument("--uuid", required=True, help=help_text)
 
 
 def _add_import_options(parser: argparse.ArgumentParser, *, copying: bool) -> None:
@@ -188,14 +305,17 @@ def _add_import_options(parser: argparse.ArgumentParser, *, copying: bool) -> No
 def build_parser() -> argparse.ArgumentParser:
     """The ``dataarts-export`` argument parser (public so that documentation examples can be checked against it)."""
     formatter = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter)
+    parser = CommandLineParser(
+        prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter, allow_abbrev=False
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {version('dataarts-export-client')}")
     _add_connection_options(parser, in_subcommand=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(name: str, summary: str, details: str) -> argparse.ArgumentParser:
         description = f"{summary[0].upper()}{summary[1:]}.\n\n{textwrap.fill(details, 78)}"
         return commands.add_parser(
-            name, help=summary, description=description, epilog=EPILOG, formatter_class=formatter
+            name, help=summary, description=description, epilog=EPILOG, formatter_class=formatter, allow_abbrev=False
         )
 
     export = command(
@@ -249,12 +369,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import_options(imports, copying=False)
     _add_timeout(imports, WAIT_TIMEOUT, "give up waiting after this many seconds, upload included")
 
+    import_result = command(
+        "import-result",
+        "wait for an import's outcome and print it",
+        "For an import started earlier (an interrupted or timed-out `import` or `copy` prints its uuid). "
+        f"Prints the JSON object `import` prints; exits {EXIT_EXPORT_FAILED} when the import failed or some rows "
+        "did. Never starts an import.",
+    )
+    _add_uuid(import_result, "the import's uuid, as printed by an interrupted `import` or `copy`")
+    _add_timeout(import_result, WAIT_TIMEOUT, "give up waiting after this many seconds")
+
     copy = command(
         "copy",
         "export objects, then import the workbook into another workspace, project or region",
         'Prints {"export": {uuid, file_name, bytes}, "import": {...as `import` prints}} on stdout. The workbook '
-        "goes through a temporary directory that is removed afterwards. Where Huawei documents no import action "
-        "for the export's --type, --action is required. "
+        "goes through a temporary directory that is removed afterwards. Where Huawei documents no import "
+        "action for the export's --type, --action is required. "
         f"Exits {EXIT_EXPORT_FAILED} when the export or the import failed.",
     )
     _add_export_body(copy)
@@ -266,6 +396,6 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--to-endpoint", metavar="URL", help="endpoint to import into (default: the export's)")
     _add_import_options(copy, copying=True)
     _add_timeout(copy, WAIT_TIMEOUT, "give up waiting after this many seconds, for each half")
-    for subparser in (export, start, status, wait, download, imports, copy):
+    for subparser in (export, start, status, wait, download, imports, import_result, copy):
         _add_connection_options(subparser, in_subcommand=True)
     return parser
