@@ -263,3 +263,20 @@ def test_a_server_error_answering_the_start_is_raised_at_once_never_retried(
     assert isinstance(caught.value, ServerError)
     assert caught.value.operation == "ImportModels"
     assert len([request for request in dataarts_emulator.requests if request.method == "POST"]) == 1
+
+
+@pytest.mark.fact("F-IMPORT-9", "F-IMPORT-13")
+def test_the_largest_import_reports_every_one_of_its_rows(
+    dataarts_emulator: RunningEmulator, dataarts_client: AuthenticatedClient
+) -> None:
+    """2,999 rows: the result (a row group each) is over the 1 MiB a status answer may have, and is read whole."""
+    rows = [(str(10**17 + n), f"code_{n:05d}", f"Code table {n}", "1") for n in range(2_999)]
+    content = code_tables(rows)
+    assert len(content) < 4 * 1024 * 1024
+    outcome = import_file(
+        dataarts_client, **target(dataarts_emulator), action="import_codetable", file=content, timeout=60
+    )
+    assert (outcome.total, outcome.success, len(outcome.rows)) == (2_999, 2_999, 2_999)
+    assert outcome.object_ids == [row[0] for row in rows]
+    results = [request.status for request in dataarts_emulator.requests if request.path.endswith("/process-import")]
+    assert set(results) == {200}

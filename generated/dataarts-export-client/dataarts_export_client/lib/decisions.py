@@ -20,6 +20,7 @@ from ..models.batch_operation import BatchOperation
 from ..models.export_state import ExportState
 from ..types import content_disposition_file_name, request_id_of
 from .answers import (
+    MAX_JSON_BYTES,
     api_error_from_answer,
     is_file_answer,
     is_proxy_page,
@@ -97,6 +98,8 @@ class Poller(Protocol[_R_co]):
 
     deadline: Deadline
     """The call's overall deadline, which the loop also enforces on each request and between body chunks."""
+    body_limit: int
+    """The most bytes of a non-file answer the loop reads before refusing it as not what the spec describes."""
 
     def request_headers(self) -> Mapping[str, str]:
         """Headers to add to the next request (``Range`` when resuming a download)."""
@@ -169,6 +172,8 @@ class ExportPoller:
     ``file_expected`` is ``True`` for downloads: a JSON ``success`` then means
     "ask again, the file comes next" instead of "ready".
     """
+
+    body_limit = MAX_JSON_BYTES
 
     def __init__(
         self,
@@ -346,6 +351,8 @@ class ExportProbe:
     failed" is an ordinary answer to "how is it going?". ``poller`` is the
     :class:`ExportPoller` of the export to check, whose retries it uses.
     """
+
+    body_limit = MAX_JSON_BYTES
 
     def __init__(self, poller: ExportPoller) -> None:
         self.uuid = poller.uuid

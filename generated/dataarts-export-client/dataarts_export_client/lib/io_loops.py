@@ -28,7 +28,7 @@ import httpx
 from ..api.export import export_design_models, export_design_result
 from ..client import AuthenticatedClient, Client
 from ..models.export_param import ExportParam
-from .answers import BodyCollector
+from .answers import MAX_JSON_BYTES, BodyCollector
 from .deadline import GRACE, Deadline
 from .decisions import Poller, Starter, Wait
 from .environment import check_target
@@ -127,17 +127,17 @@ async def async_guard(deadline: Deadline) -> AsyncIterator[None]:
         raise deadline.expired() from None
 
 
-def _read_small_body(response: httpx.Response, deadline: Deadline) -> bytes:
-    """A status or error body, read chunk by chunk and refused past :data:`~.answers.MAX_JSON_BYTES`."""
-    body = BodyCollector(response.status_code, response.headers)
+def _read_small_body(response: httpx.Response, deadline: Deadline, limit: int = MAX_JSON_BYTES) -> bytes:
+    """A status or error body, read chunk by chunk and refused past ``limit`` bytes."""
+    body = BodyCollector(response.status_code, response.headers, limit)
     for chunk in response.iter_bytes():
         deadline.check()
         body.feed(chunk)
     return body.data
 
 
-async def _async_read_small_body(response: httpx.Response, deadline: Deadline) -> bytes:
-    body = BodyCollector(response.status_code, response.headers)
+async def _async_read_small_body(response: httpx.Response, deadline: Deadline, limit: int = MAX_JSON_BYTES) -> bytes:
+    body = BodyCollector(response.status_code, response.headers, limit)
     async for chunk in response.aiter_bytes():
         deadline.check()
         body.feed(chunk)
@@ -160,7 +160,7 @@ def drive_poll(
             with http.stream(**attempt) as response, guard(response, deadline):
                 if poller.is_file(response.status_code, response.headers):
                     return on_ready(response, poller.file_ready(response.headers))
-                body = _read_small_body(response, deadline)
+                body = _read_small_body(response, deadline, poller.body_limit)
             step = poller.after_body(response.status_code, response.headers, body)
         except DownloadError as error:
             step = poller.after_download_error(error)
@@ -187,7 +187,7 @@ async def async_drive_poll(
             async with async_guard(deadline), http.stream(**attempt) as response:
                 if poller.is_file(response.status_code, response.headers):
                     return await on_ready(response, poller.file_ready(response.headers))
-                body = await _async_read_small_body(response, deadline)
+                body = await _async_read_small_body(response, deadline, poller.body_limit)
             step = poller.after_body(response.status_code, response.headers, body)
         except DownloadError as error:
             step = poller.after_download_error(error)
