@@ -253,3 +253,13 @@ def test_the_inflated_budget_covers_every_part_together() -> None:
     content = _zip({**parts, "xl/_rels/workbook.xml.rels": rels, "xl/sharedStrings.xml": filler})
     with pytest.raises(WorkbookTooLarge):
         read_sheet(content)
+
+
+@pytest.mark.fact("F-EMU-17")
+def test_a_part_no_import_reads_must_inflate_as_it_declares() -> None:
+    """A picture (or a bomb) beside the sheet: checked whole, refused when its size or CRC lies."""
+    parts = _parts_of(workbook([["1", "a", "b"]]))
+    picture = _zip({**parts, "xl/media/image1.png": b"\x89PNG" + b"\0" * 100_000})
+    assert [row.values(3) for row in data_rows(read_sheet(picture))] == [["1", "a", "b"]]
+    with pytest.raises(NotAWorkbook, match=r"the part xl/media/image1\.png cannot be inflated"):
+        read_sheet(_lie_about_sizes(picture, "xl/media/image1.png", 1000))

@@ -12,7 +12,9 @@ anything in a workspace changes:
   at most :data:`MAX_INFLATED_BYTES` (a zip bomb is refused before a byte is
   inflated), and whose parts are then inflated chunk by chunk against the
   same budget (zipfile never inflates past a declared size, and a part that
-  lies about it fails its CRC check);
+  lies about it fails its CRC check): the parts the sheet is read from, and
+  then every other part, read only to be checked, so that a bomb in a part
+  no import reads (a picture, say) is refused too rather than stored;
 * the XML: parsed by defusedxml's expat reader, which refuses DTDs, entity
   declarations and external references, fed chunk by chunk as it is
   inflated, so no part is ever held inflated in memory;
@@ -200,10 +202,11 @@ def read_upload(content_type: str | None, body: bytes) -> Upload:
 
 
 class _Budget:
-    """Inflated bytes left for the whole workbook; refuses to go below zero."""
+    """Inflated bytes left for the whole workbook; refuses to go below zero. ``read``: the parts inflated so far."""
 
     def __init__(self, total: int) -> None:
         self.left = total
+        self.read: set[str] = set()
 
     def spend(self, size: int) -> None:
         self.left -= size
@@ -230,6 +233,7 @@ def _parse(archive: zipfile.ZipFile, name: str, handler: ContentHandler, budget:
         entry = archive.getinfo(name)
     except KeyError:
         raise NotAWorkbook(f"the workbook has no part {name}") from None
+    budget.read.add(name)
     parser = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
     parser.setContentHandler(handler)
     try:
@@ -394,9 +398,28 @@ def read_sheet(content: bytes) -> list[SheetRow]:
                 _parse(archive, _part_path(shared_target), shared, budget)
         sheet = _Sheet(shared.strings)
         _parse(archive, _part_path(target), sheet, budget)
+        _check_the_other_parts(archive, budget.read)
     if not sheet.rows:
         raise NotAWorkbook("the first sheet is empty: it needs at least its header row")
     return sheet.rows
+
+
+def _check_the_other_parts(archive: zipfile.ZipFile, read: set[str]) -> None:
+    """Inflate every part not ``read`` yet, chunk by chunk, discarding it: its declared size and CRC must hold.
+
+    No budget is spent here: zipfile inflates a part no further than its
+    declared size, and the declared sizes were held to the budget when the
+    archive was opened.
+    """
+    for entry in archive.infolist():
+        if entry.filename in read or entry.is_dir():
+            continue
+        try:
+            with archive.open(entry) as stream:
+                while stream.read(_CHUNK):
+                    pass
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):  # a CRC or size lie, a cut or odd part
+            raise NotAWorkbook(f"the part {entry.filename} cannot be inflated") from None
 
 
 def data_rows(rows: list[SheetRow]) -> Iterator[SheetRow]:
