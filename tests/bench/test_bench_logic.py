@@ -6,15 +6,18 @@ these tests keep the parts that decide "met" or "missed" honest.
 
 from __future__ import annotations
 
+import io
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from dataarts_emulator.upload import read_sheet
 from dataarts_export_client.lib import AkSkAuth
-from tools.bench import chart, contract, report, waiter
+from tools.bench import chart, contract, import_worker, importing, report, waiter
 from tools.bench.processes import BenchError
 from tools.bench.results import Panel, Row, Section, paired_ratio, ratio_row
 from tools.bench.stub import ACCESS_KEY, PATH, PROJECT, READY, RUNNING, SECRET_KEY, StubHandler, StubServer
@@ -124,3 +127,46 @@ def test_chart_is_a_png_of_every_panel(tmp_path: Path) -> None:
     path = tmp_path / "chart.png"
     chart.draw(panels, path, title="t")
     assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_import_bench_is_one_of_the_benchmarks_run_alone_with_only_import() -> None:
+    from tools.bench.__main__ import _benchmarks, _parser  # noqa: PLC0415 - the module make bench runs
+
+    names = ["poll", "download", "servers", "workbook", "waiter", "import", "contract"]
+    assert _parser(names).parse_args(["--only", "import"]).only == ["import"]
+    assert _benchmarks(_parser(names).parse_args([]))["import"] is importing.run
+
+
+def test_the_imported_workbook_is_the_largest_an_import_takes() -> None:
+    """2,999 data rows (3,000 with the header), under 4 MiB: the documented limits, nearly reached."""
+    content = import_worker.workbook()
+    assert 3.5 * 2**20 < len(content) < 4 * 2**20
+    rows = read_sheet(content)
+    assert len(rows) == 3_000
+    assert len({row.values(4)[1] for row in rows[1:]}) == 2_999, "every code its own"
+
+
+def test_a_lying_bomb_declares_small_sizes_for_its_zeros_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importing, "_ENTRY_LIMIT", 8 << 20)
+    monkeypatch.setattr(importing, "_BOMB_BYTES", 600_000)
+    content, inflated = importing.zip_bomb()
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        declared = {entry.filename: entry.file_size for entry in archive.infolist()}
+    zeros = {name: size for name, size in declared.items() if name.startswith("xl/media/zeros")}
+    assert sum(zeros.values()) == inflated > 32 << 20
+    with zipfile.ZipFile(io.BytesIO(importing.lying(content))) as archive:
+        lied = {entry.filename: entry.file_size for entry in archive.infolist()}
+    assert lied == {name: 1000 if name in zeros else size for name, size in declared.items()}
+    assert read_sheet(importing.workbook_of_one())[1].values(1) == ["1"], "the bombs ride on a real workbook"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "growth", "met"),
+    [(0.5, 50.0, True), (0.501, 1.0, False), (0.1, 50.1, False), (0.1, None, False)],
+)
+def test_a_zip_bomb_row_is_met_at_half_a_second_and_50_mb_or_less(
+    seconds: float, growth: float | None, met: bool
+) -> None:
+    row = importing._bomb_row("bomb", seconds, "400 EMU.0426", growth)
+    assert row.met is met
+    assert row.target == "≤ 0.5 s, RSS growth ≤ 50 MB"

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from . import chart, contract, download, poll, report, servers, waiter, workbook
+from . import chart, contract, download, importing, poll, report, servers, waiter, workbook
 from .machine import machine, peers
 from .processes import ROOT
 from .results import Row, Section
@@ -35,6 +35,7 @@ def _benchmarks(args: argparse.Namespace) -> dict[str, Callable[[], Section]]:
         "servers": servers.run,
         "workbook": workbook.run,
         "waiter": waiter.run,
+        "import": importing.run,
         "contract": contract.run,
     }
 
@@ -61,7 +62,7 @@ def command_line() -> str:
 
 
 def main() -> int:
-    names = ["poll", "download", "servers", "workbook", "waiter", "contract"]
+    names = ["poll", "download", "servers", "workbook", "waiter", "import", "contract"]
     args = _parser(names).parse_args()
     benchmarks = _benchmarks(args)
     if args.mutate:
