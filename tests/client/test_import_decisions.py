@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
+import random
+import ssl
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -10,6 +14,7 @@ import pytest
 
 from dataarts_export_client.lib import RetryPolicy
 from dataarts_export_client.lib.deadline import Wait
+from dataarts_export_client.lib.decisions import ExportPoller
 from dataarts_export_client.lib.errors import (
     BadRequestError,
     ImportFailed,
@@ -20,8 +25,15 @@ from dataarts_export_client.lib.errors import (
     ThrottledError,
     UnexpectedResponse,
 )
-from dataarts_export_client.lib.import_decisions import ImportPoller, ImportStarter
+from dataarts_export_client.lib.import_decisions import (
+    MAX_RESULT_BYTES,
+    MAY_HAVE_STARTED,
+    RESULT_OPERATION,
+    ImportPoller,
+    ImportStarter,
+)
 from dataarts_export_client.lib.results import ExportProgress, ImportOutcome, ImportProgress
+from dataarts_export_client.lib.transport_errors import diagnose
 
 from ..fidelity.documented import IMPORT_RESULT_SUCCESS
 
@@ -167,7 +179,7 @@ def test_the_deadline_raises_an_import_timeout() -> None:
 
 
 def starter() -> ImportStarter:
-    return ImportStarter(operation="ImportModels", timeout=60, policy=POLICY, clock=Clock())
+    return ImportStarter(operation="ImportModels", timeout=60, policy=EXACT, clock=Clock())
 
 
 @pytest.mark.fact("F-IMPORT-11")
@@ -197,3 +209,212 @@ def test_only_what_proves_nothing_started_is_retried() -> None:
     with pytest.raises(NetworkError, match=r"POST ImportModels kept failing after 3 attempts: ") as exhausted:
         decide.after_transport_error(httpx.ConnectError("refused"))
     assert "may have started" not in str(exhausted.value)  # nothing was sent: no import can have started
+
+
+# --------------------------------------------------------------------------- every decision, said exactly
+
+JITTERED = RetryPolicy(jitter="full", retry_interval=0.5, max_retries=5)
+EXACT = RetryPolicy(jitter="none", retry_interval=0.5, max_retries=2)
+"""No jitter: every delay is what the policy says."""
+NOW = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+IN_30_SECONDS = "Mon, 06 May 2024 07:08:39 GMT"
+HTML = {"content-type": "text/html", "X-Request-Id": "rid-page"}
+
+
+def messages(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str]]:
+    return [(record.levelname, record.getMessage()) for record in caplog.records]
+
+
+def test_the_constants_say_what_they_bound() -> None:
+    assert (RESULT_OPERATION, MAX_RESULT_BYTES) == ("ImportResult", 16 * 1024 * 1024)
+    assert poller().body_limit == MAX_RESULT_BYTES
+    assert MAY_HAVE_STARTED == "the import may have started: check the workspace before sending it again"
+
+
+def test_a_start_and_its_retries_are_logged_and_a_retry_after_is_honoured(caplog: pytest.LogCaptureFixture) -> None:
+    decide = ImportStarter(operation="ImportCatalogs", timeout=600, policy=EXACT, clock=Clock())
+    with caplog.at_level(logging.DEBUG, logger="dataarts_export_client"):
+        throttled = decide.after_answer(429, {**JSON, "retry-after": "7"}, b"{}")
+        dated = decide.after_answer(429, {**JSON, "retry-after": IN_30_SECONDS}, b"{}", now=NOW)
+        assert decide.after_answer(200, JSON, body({"data": {"uuid": "u9"}})) == "u9"
+    assert throttled == Wait(7.0, "HTTP 429 starting the import, retry 1 of 2")
+    assert dated == Wait(30.0, "HTTP 429 starting the import, retry 2 of 2")
+    assert messages(caplog) == [
+        ("INFO", "import (starting): HTTP 429 starting the import, retry 1 of 2; next attempt in 7.00s"),
+        ("INFO", "import (starting): HTTP 429 starting the import, retry 2 of 2; next attempt in 30.00s"),
+        ("DEBUG", "import u9 started"),
+    ]
+
+
+def test_a_start_that_failed_to_connect_is_retried_with_its_reason(caplog: pytest.LogCaptureFixture) -> None:
+    refused = httpx.ConnectError("refused")
+    with caplog.at_level(logging.INFO, logger="dataarts_export_client"):
+        step = starter().after_transport_error(refused)
+    assert isinstance(step, Wait)
+    assert step.reason == f"{diagnose(refused).what} starting the import, retry 1 of 2"
+    assert [level for level, _ in messages(caplog)] == ["INFO"]
+
+
+def test_a_permanent_failure_of_a_start_is_raised_at_once_without_may_have_started() -> None:
+    untrusted = httpx.ConnectError("certificate")
+    cause = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+    cause.verify_message, cause.reason = "self-signed certificate", "CERTIFICATE_VERIFY_FAILED"
+    untrusted.__cause__ = cause
+    with pytest.raises(NetworkError) as caught:
+        starter().after_transport_error(untrusted)
+    assert "not retried: another attempt cannot succeed" in str(caught.value)
+    assert MAY_HAVE_STARTED not in str(caught.value)
+    with pytest.raises(NetworkError, match=r"^POST ImportModels failed: .*; the import may have started: check"):
+        starter().after_transport_error(httpx.ReadTimeout("slow"))
+
+
+def test_an_html_page_answering_a_start_is_raised_with_the_page_and_may_have_started() -> None:
+    with pytest.raises(UnexpectedResponse) as caught:
+        starter().after_answer(200, HTML, b"<html>portal</html>")
+    page = caught.value
+    assert str(page) == (
+        f"an HTML page instead of the API's answer (a proxy?); {MAY_HAVE_STARTED} for status 200: "
+        "Content-Type 'text/html'; first 64 bytes of the body: b'<html>portal</html>' (request id rid-page)"
+    )
+    assert (page.status_code, page.content_type, page.content, page.request_id) == (
+        200,
+        "text/html",
+        b"<html>portal</html>",
+        "rid-page",
+    )
+
+
+def test_a_start_answered_without_a_uuid_is_unexpected() -> None:
+    with pytest.raises(UnexpectedResponse) as caught:
+        starter().after_answer(200, JSON, body({"data": {}}))
+    assert (caught.value.status_code, caught.value.content_type) == (200, JSON["content-type"])
+
+
+def test_the_deadline_of_a_start_raises_an_import_timeout_naming_no_uuid() -> None:
+    clock = Clock()
+    decide = ImportStarter(operation="ImportModels", timeout=10, policy=POLICY, clock=clock)
+    clock.now = 10
+    with pytest.raises(ImportTimeout, match=r"^import not started after 10\.0s \(timeout 10s\)$") as caught:
+        decide.after_answer(429, JSON, b"{}")
+    assert caught.value.uuid is None
+
+
+def test_seeded_generators_make_every_delay_reproducible() -> None:
+    def start_delays(seed: int) -> list[float]:
+        decide = ImportStarter(
+            operation="ImportModels", timeout=600, policy=JITTERED, clock=Clock(), rng=random.Random(seed)
+        )
+        return [decide.after_transport_error(httpx.ConnectError("refused")).seconds for _ in range(5)]
+
+    def poll_delays(seed: int) -> list[float]:
+        decide = ImportPoller(uuid="u1", timeout=600, policy=JITTERED, clock=Clock(), rng=random.Random(seed))
+        waits: list[Wait | ImportOutcome] = [decide.after_transport_error(httpx.ConnectError("x")) for _ in range(5)]
+        waits += [decide.after_body(200, JSON, status("importing", None)) for _ in range(5)]
+        return [wait.seconds for wait in waits if isinstance(wait, Wait)]
+
+    assert start_delays(3) == start_delays(3) != start_delays(4)
+    assert len(poll_delays(3)) == 10
+    assert poll_delays(3) == poll_delays(3) != poll_delays(4)
+
+
+def test_polls_wait_as_an_export_s_do_and_are_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """The same pacing as an export's poller, fed the same answers at the same times."""
+    clock = Clock()
+    imports = ImportPoller(uuid="u1", timeout=600, policy=EXACT, clock=clock)
+    exports = ExportPoller(uuid="u1", timeout=600, policy=EXACT, clock=clock)
+    with caplog.at_level(logging.DEBUG, logger="dataarts_export_client"):
+        for now, rate in ((0.0, "0.10"), (1.0, "0.20"), (2.0, "0.30"), (3.0, None)):
+            clock.now = now
+            imported = imports.after_body(200, JSON, status("importing", rate))
+            exported = exports.after_body(200, JSON, status("importing", rate))
+            assert imported == exported
+    imported_log = [message for level, message in messages(caplog) if message.startswith("import ")]
+    assert imported_log[:2] == [
+        ("import u1: status importing, rate 0.10"),
+        ("import u1: still running; next attempt in 1.00s"),
+    ]
+    assert [level for level, message in messages(caplog) if message.startswith("import ")] == ["DEBUG"] * 8
+
+
+def test_progress_reports_the_time_waited_and_the_outcome_its_elapsed() -> None:
+    clock = Clock()
+    seen: list[ExportProgress] = []
+    decide = poller(clock, seen)
+    clock.now = 4.5
+    outcome = decide.after_body(200, JSON, status("success", "1.00", {"total": 1, "success": 1, "failed": 0}))
+    assert isinstance(outcome, ImportOutcome)
+    assert (seen[0].elapsed, outcome.elapsed) == (4.5, 4.5)
+
+
+def test_a_timeout_names_the_last_rate_reported() -> None:
+    clock = Clock()
+    decide = poller(clock)
+    decide.after_body(200, JSON, status("importing", "0.40"))
+    clock.now = 61
+    with pytest.raises(ImportTimeout, match=r"last reported progress 0\.50\)$"):
+        decide.after_body(200, JSON, status("importing", "0.50"))
+
+
+def test_a_result_without_rate_or_group_is_read_as_unknown() -> None:
+    seen: list[ExportProgress] = []
+    step = poller(progress=seen).after_body(200, JSON, body({"data": {"status": "importing"}}))
+    assert isinstance(step, Wait)
+    assert (seen[0].rate, seen[0].percent) == (None, None)
+    outcome = poller().after_body(200, JSON, body({"data": {"status": "success"}}))
+    assert isinstance(outcome, ImportOutcome)
+    assert (outcome.group, outcome.total, outcome.rows) == (None, None, ())
+
+
+@pytest.mark.parametrize("count", [True, "2", 2.0])
+def test_counts_that_are_not_integers_are_not_counts(count: object) -> None:
+    group = {"total": count, "success": count, "failed": count}
+    outcome = poller().after_body(200, JSON, status("success", "1.00", group))
+    assert isinstance(outcome, ImportOutcome)
+    assert (outcome.total, outcome.success, outcome.failed) == (None, None, None)
+
+
+def test_a_failed_count_alone_makes_an_import_partial() -> None:
+    group = {"total": 2, "success": 1, "failed": 1, "operation_status": "SUCCESS", "groups": None}
+    with pytest.raises(ImportPartiallyFailed):
+        poller().after_body(200, JSON, status("success", "1.00", group))
+
+
+def test_poll_errors_are_retried_with_their_reasons_and_raised_from_the_right_operation(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    decide = ImportPoller(uuid="u1", timeout=600, policy=EXACT, clock=Clock())
+    with caplog.at_level(logging.INFO, logger="dataarts_export_client"):
+        busy = decide.after_body(503, {**JSON, "retry-after": IN_30_SECONDS}, b"{}", now=NOW)
+        page = decide.after_body(200, HTML, b"<html>")
+    assert busy == Wait(30.0, "HTTP 503, retry 1 of 2")
+    assert page == Wait(1.0, "an HTML page instead of the API's answer, retry 2 of 2")
+    assert [level for level, _ in messages(caplog)] == ["INFO", "INFO"]
+    with pytest.raises(UnexpectedResponse) as exhausted:
+        decide.after_body(200, HTML, b"<html>again</html>")
+    assert (exhausted.value.status_code, exhausted.value.content) == (200, b"<html>again</html>")
+    with pytest.raises(BadRequestError) as refused:
+        poller().after_body(400, JSON, body({"error_code": "EMU.0420", "error_msg": "no"}))
+    assert refused.value.operation == "ImportResult"
+    with pytest.raises(UnexpectedResponse) as unreadable:
+        poller().after_body(200, JSON, b"{not json")
+    assert unreadable.value.status_code == 200
+
+
+def test_poll_failures_in_transit_are_retried_then_raised_naming_the_import(caplog: pytest.LogCaptureFixture) -> None:
+    decide = ImportPoller(uuid="u1", timeout=600, policy=EXACT, clock=Clock())
+    reset = httpx.ReadError("reset")
+    with caplog.at_level(logging.INFO, logger="dataarts_export_client"):
+        step = decide.after_transport_error(reset)
+    assert step == Wait(0.5, f"{diagnose(reset).what}, retry 1 of 2")
+    assert [level for level, _ in messages(caplog)] == ["INFO"]
+    decide.after_transport_error(reset)
+    with pytest.raises(NetworkError, match=r"^GET process-import for u1 kept failing after 3 attempts: "):
+        decide.after_transport_error(reset)
+
+
+@pytest.mark.fact("F-RATE-3")
+@pytest.mark.parametrize("rate", ["1", None, "0.30"])
+def test_success_is_complete_whatever_rate_says(rate: str | None) -> None:
+    seen: list[ExportProgress] = []
+    poller(progress=seen).after_body(200, JSON, status("success", rate, {"total": 0, "success": 0, "failed": 0}))
+    assert [report.percent for report in seen] == [100.0]

@@ -18,7 +18,7 @@ from dataarts_export_client.lib import DEFAULT_POLICY, RetryPolicy
 from dataarts_export_client.lib.pacing import Pace, PollPacer
 
 STEADY = RetryPolicy(jitter="none")
-FALLBACK = "export still running"
+FALLBACK = "still running"
 
 
 def paces(*readings: tuple[float, float | None]) -> list[Pace]:

@@ -18,6 +18,8 @@ MODULES = [
     "dataarts_export_client.lib.cli.outcomes",
     "dataarts_export_client.lib.decisions",
     "dataarts_export_client.lib.download",
+    "dataarts_export_client.lib.import_decisions",
+    "dataarts_export_client.lib.imports",
     "dataarts_export_client.lib.io_loops",
     "dataarts_export_client.lib.pacing",
     "dataarts_export_client.lib.start",

@@ -68,7 +68,7 @@ def test_the_log_says_why_each_wait_happens_retries_at_info(
         ("INFO", "could not connect, retry 1 of 3; next attempt in 0.50s"),
         ("INFO", "HTTP 503, retry 2 of 3; next attempt in 1.00s"),
         ("DEBUG", "status importing, rate 10"),
-        ("DEBUG", "export still running; next attempt in 1.00s"),
+        ("DEBUG", "still running; next attempt in 1.00s"),
         ("WARNING", "unknown status 'queued' (this client knows fail, importing, success); treated as still running"),
         ("DEBUG", "status queued, rate 20"),
         ("DEBUG", "progress 20% predicts completion in 6.6s-10.1s; next attempt in 6.58s"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import datetime
 
@@ -22,9 +23,15 @@ from dataarts_emulator.exceptions import (
 )
 from dataarts_emulator.models import ExportRequest
 from dataarts_emulator.upload import (
+    CHUNK_BYTES,
+    FORM_OVERHEAD_BYTES,
+    MAX_COLUMNS,
     MAX_DATA_ROWS,
     MAX_FILE_BYTES,
+    MAX_FILE_NAME_BYTES,
     MAX_INFLATED_BYTES,
+    MAX_PARTS,
+    SheetRow,
     checked_file_name,
     column_index,
     data_rows,
@@ -263,3 +270,321 @@ def test_a_part_no_import_reads_must_inflate_as_it_declares() -> None:
     assert [row.values(3) for row in data_rows(read_sheet(picture))] == [["1", "a", "b"]]
     with pytest.raises(NotAWorkbook, match=r"the part xl/media/image1\.png cannot be inflated"):
         read_sheet(_lie_about_sizes(picture, "xl/media/image1.png", 1000))
+
+
+# --------------------------------------------------------------------------- each refusal, said exactly
+
+BIG = bytes(range(256)) * 1024
+"""256 KiB that a wrong join or a lost chunk would change."""
+
+
+def test_the_limits_are_the_documented_ones_and_the_emulator_s_bounds() -> None:
+    assert MAX_FILE_BYTES == 4 * 1024 * 1024, "under 4 MB, read as 4 MiB (docs/fidelity.md F-IMPORT-10)"
+    assert MAX_DATA_ROWS == 2_999, "under 3,000 rows, the header not counted (F-IMPORT-10)"
+    assert (MAX_INFLATED_BYTES, MAX_PARTS, CHUNK_BYTES) == (32 * 1024 * 1024, 1000, 64 * 1024)
+    assert (FORM_OVERHEAD_BYTES, MAX_FILE_NAME_BYTES, MAX_COLUMNS) == (64 * 1024, 255, 16_384)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "message"),
+    [
+        (
+            "application/json",
+            b"{}",
+            "the body is not a multipart/form-data form: send the workbook as its field 'file'",
+        ),
+        (
+            FORM,
+            form(('form-data; name="files"', b"PK")),
+            "the form has no field 'file': send the workbook as its field 'file'",
+        ),
+        (
+            FORM,
+            form(('form-data; name="file"', b"1"), ('form-data; name="file"', b"2")),
+            "the form has more than one field 'file'",
+        ),
+        (
+            FORM,
+            form(('form-data; name="file"', b"1"))[:-4],
+            "the multipart/form-data body ends before its closing boundary",
+        ),
+        (
+            FORM,
+            form(('form-data; name="file"', b"\0" * MAX_FILE_BYTES)),
+            "the file must be smaller than 4194304 bytes (4 MB)",
+        ),
+        (
+            FORM,
+            form(('form-data; name="file"; filename="a.xlsx"', b"")).replace(b"a.xlsx", b"\xff.xlsx"),
+            "the form part's Content-Disposition is not UTF-8 text",
+        ),
+    ],
+    ids=["json", "no-file", "two-files", "cut", "too-large", "not-utf8"],
+)
+def test_each_refusal_of_a_form_says_what_is_wrong(content_type: str, body: bytes, message: str) -> None:
+    with pytest.raises(EmulatorError) as caught:
+        read_upload(content_type, body)
+    assert caught.value.message == message
+
+
+def test_a_form_that_cannot_be_parsed_says_so() -> None:
+    with pytest.raises(UploadMalformed) as caught:
+        read_upload(FORM, b"--b0undary\r\n:\r\n\r\n")
+    assert caught.value.message == "the multipart/form-data body cannot be read: Found 0-length header at 12"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("a/b.xlsx", "the file name must be a plain name, without a directory"),
+        ("a\tb.xlsx", "the file name holds control characters"),
+        ("a" * 256, "the file name is longer than 255 bytes"),
+    ],
+)
+def test_each_refusal_of_a_file_name_says_why(name: str, message: str) -> None:
+    with pytest.raises(HostileFileName) as caught:
+        checked_file_name(name)
+    assert caught.value.message == message
+
+
+def test_only_a_form_data_part_named_file_is_the_file() -> None:
+    no_disposition = f"--{BOUNDARY}\r\nContent-Type: text/plain\r\n\r\nPK\r\n--{BOUNDARY}--\r\n".encode()
+    for body in (no_disposition, form(('attachment; name="file"', b"PK")), form(("form-data", b"PK"))):
+        with pytest.raises(UploadMissing):
+            read_upload(FORM, body)
+    shouted = form(('form-data; name="file"', b"PK")).replace(b"Content-Disposition", b"CONTENT-DISPOSITION")
+    assert read_upload(FORM, shouted).content == b"PK"
+
+
+def test_a_file_arriving_in_many_chunks_is_kept_whole_and_measured_whole() -> None:
+    upload = read_upload(FORM, form(('form-data; name="other"', b"x" * 100), ('form-data; name="file"', BIG)))
+    assert upload.content == BIG
+    followed = read_upload(FORM, form(('form-data; name="file"', BIG), ('form-data; name="after"', b"y" * 100)))
+    assert followed.content == BIG
+    with pytest.raises(UploadTooLarge):
+        read_upload(FORM, form(('form-data; name="file"', b"\r\n-" * (MAX_FILE_BYTES // 3 + 1))))
+
+
+def test_each_file_part_is_measured_on_its_own() -> None:
+    """Two files of 3 MiB: refused as two files, not as one of 6 MiB."""
+    three = b"\0" * (3 * 1024 * 1024)
+    with pytest.raises(UploadMalformed, match="more than one field 'file'"):
+        read_upload(FORM, form(('form-data; name="file"', three), ('form-data; name="file"', three)))
+
+
+def test_an_upload_keeps_its_bytes_out_of_its_repr_and_is_frozen() -> None:
+    upload = read_upload(FORM, form(('form-data; name="file"; filename="a.xlsx"', b"PK secret")))
+    assert "secret" not in repr(upload)
+    assert "a.xlsx" in repr(upload)
+    with pytest.raises(AttributeError):
+        upload.content = b""  # type: ignore[misc]
+    row = SheetRow(1, {0: "a"})
+    with pytest.raises(AttributeError):
+        row.number = 2  # type: ignore[misc]
+
+
+def _workbook_parts(sheet: bytes, **more: bytes) -> dict[str, bytes]:
+    parts = _parts_of(workbook([["1", "a", "b"]]))
+    return {
+        **parts,
+        "xl/worksheets/sheet1.xml": sheet,
+        **{name.replace("__", "/"): part for name, part in more.items()},
+    }
+
+
+SHEET_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet><sheetData>'
+SHEET_TAIL = b"</sheetData></worksheet>"
+
+
+def sheet_of(rows: bytes) -> list[SheetRow]:
+    return read_sheet(_zip(_workbook_parts(SHEET_HEAD + rows + SHEET_TAIL)))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"hello", "the file is not an .xlsx workbook (not a zip archive)"),
+        (
+            _zip({f"p{n}": b"" for n in range(MAX_PARTS + 1)}),
+            "the file has more than 1000 parts: not an .xlsx workbook",
+        ),
+        (
+            _zip({"big": b"\0" * (MAX_INFLATED_BYTES + 1)}),
+            "the workbook declares more than 33554432 bytes once inflated",
+        ),
+        (_zip({"a.txt": b"x"}), "the workbook has no part xl/workbook.xml"),
+        (
+            _zip(_workbook_parts(SHEET_HEAD + b"<row>" + SHEET_TAIL)),
+            "xl/worksheets/sheet1.xml is not well-formed XML: <unknown>:2:29: mismatched tag",
+        ),
+        (_zip(_workbook_parts(SHEET_HEAD + SHEET_TAIL)), "the first sheet is empty: it needs at least its header row"),
+        (
+            _zip(_workbook_parts(b"<!DOCTYPE worksheet><worksheet/>")),
+            "xl/worksheets/sheet1.xml declares a DTD, entities or external references",
+        ),
+    ],
+    ids=["not-zip", "parts", "declared", "no-workbook", "broken-xml", "empty-sheet", "bare-dtd"],
+)
+def test_each_refusal_of_a_workbook_says_what_is_wrong(content: bytes, message: str) -> None:
+    with pytest.raises(EmulatorError) as caught:
+        read_sheet(content)
+    assert caught.value.message == message
+
+
+def test_the_parts_at_the_limits_are_read() -> None:
+    parts = _parts_of(workbook([["1", "a", "b"]]))
+    filler = {f"xl/media/p{n}": b"" for n in range(MAX_PARTS - len(parts))}
+    assert len(read_sheet(_zip({**parts, **filler}))) == 2
+    declared = sum(len(part) for part in parts.values())
+    exact = _zip({**parts, "xl/media/zeros.bin": b"\0" * (MAX_INFLATED_BYTES - declared)})
+    assert len(read_sheet(exact)) == 2
+
+
+def test_a_part_that_cannot_be_inflated_is_named() -> None:
+    content = _zip(_workbook_parts(SHEET_HEAD + b'<row r="1"><c><v>1</v></c></row>' + SHEET_TAIL))
+    lied = _lie_about_sizes(content, "xl/workbook.xml", 10)
+    with pytest.raises(NotAWorkbook) as caught:
+        read_sheet(lied)
+    assert caught.value.message == "the part xl/workbook.xml cannot be inflated"
+
+
+def test_the_budget_takes_a_part_read_twice_up_to_exactly_its_size() -> None:
+    """The shared strings named twice: read twice, counted twice; exactly the budget is read, a byte more is not."""
+    parts = _parts_of(workbook([["1", "a", "b"]]))
+    rels = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rT" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/sharedStrings" Target="/xl/sharedStrings.xml"/></Relationships>',
+    )
+    read_once = len(parts["xl/workbook.xml"]) + len(rels) + len(parts["xl/worksheets/sheet1.xml"])
+    shell = b"<sst><si><t></t></si></sst>"
+    for extra, refused in ((0, False), (2, True)):
+        padding = (MAX_INFLATED_BYTES - read_once - 2 * len(shell)) // 2 + extra
+        strings = b"<sst><si><t>" + b"y" * padding + b"</t></si></sst>"
+        assert 2 * len(strings) + read_once == MAX_INFLATED_BYTES + 2 * extra
+        content = _zip({**parts, "xl/_rels/workbook.xml.rels": rels, "xl/sharedStrings.xml": strings})
+        if refused:
+            with pytest.raises(WorkbookTooLarge) as caught:
+                read_sheet(content)
+            assert caught.value.message == "the workbook inflates to more than 33554432 bytes"
+        else:
+            assert len(read_sheet(content)) == 2
+
+
+def test_parts_are_inflated_a_chunk_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes: list[int] = []
+    read = zipfile.ZipExtFile.read
+
+    def spy(self: zipfile.ZipExtFile, n: int = -1) -> bytes:
+        sizes.append(n)
+        return read(self, n)
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", spy)
+    read_sheet(workbook([[str(n), "x" * 100, ""] for n in range(2_000)]))
+    assert set(sizes) == {CHUNK_BYTES}
+
+
+def test_relationships_without_an_id_or_a_target_name_no_sheet() -> None:
+    parts = _parts_of(workbook([["1", "a", "b"]]))
+    rels = parts["xl/_rels/workbook.xml.rels"]
+    for broken in (re.sub(rb' Id="[^"]*"', b"", rels), re.sub(rb' Target="[^"]*"', b"", rels)):
+        with pytest.raises(NotAWorkbook) as caught:
+            read_sheet(_zip({**parts, "xl/_rels/workbook.xml.rels": broken}))
+        assert caught.value.message == "the workbook names no sheet"
+
+
+def test_the_first_sheet_is_read_and_its_part_found_by_either_kind_of_target() -> None:
+    parts = _parts_of(workbook([["1", "a", "b"]]))
+    rels = parts["xl/_rels/workbook.xml.rels"]
+    absolute = rels.replace(b'Target="worksheets/sheet1.xml"', b'Target="/xl/worksheets/sheet1.xml"')
+    assert absolute != rels
+    assert read_sheet(_zip({**parts, "xl/_rels/workbook.xml.rels": absolute}))[1].values(3) == ["1", "a", "b"]
+    two_sheets = _parts_of(build_workbook(ExportRequest(type="codeTable", ids=("1",))))
+    assert read_sheet(_zip(two_sheets))[0].values(2) == ["ID", "Code table code"]
+    swapped = {
+        **two_sheets,
+        "xl/worksheets/sheet1.xml": two_sheets["xl/worksheets/sheet2.xml"],
+        "xl/worksheets/sheet2.xml": two_sheets["xl/worksheets/sheet1.xml"],
+    }
+    assert read_sheet(_zip(swapped))[0].values(2) == ["Parameter", "Value"], "the workbook's first sheet, by its id"
+
+
+def test_shared_strings_are_their_text_runs_joined() -> None:
+    strings = (
+        b'<sst><si><t>plain</t></si><si>\n <r><t>rich</t></r><r><rPr/><t xml:space="preserve"> text</t></r>\n</si>'
+        b"<t>outside</t><si><t/></si></sst>"
+    )
+    parts = _parts_of(workbook([["1", "a", "b"]]))
+    rels = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    )
+    sheet = SHEET_HEAD + b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+    sheet += b'<c r="C1" t="s"><v>2</v></c></row>' + SHEET_TAIL
+    content = _zip(
+        {
+            **parts,
+            "xl/_rels/workbook.xml.rels": rels,
+            "xl/sharedStrings.xml": strings,
+            "xl/worksheets/sheet1.xml": sheet,
+        }
+    )
+    assert read_sheet(content)[0].cells == {0: "plain", 1: "rich text"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("3", "a cell refers to shared string '3', which the workbook does not hold"),
+        ("x" * 30, f"a cell refers to shared string {'x' * 20!r}, which the workbook does not hold"),
+    ],
+)
+def test_a_shared_string_the_workbook_does_not_hold_is_refused(raw: str, message: str) -> None:
+    with pytest.raises(NotAWorkbook) as caught:
+        sheet_of(f'<row><c t="s"><v>{raw}</v></c></row>'.encode())
+    assert caught.value.message == message
+
+
+def test_rows_and_cells_without_references_follow_the_previous_ones() -> None:
+    rows = sheet_of(
+        b'<row><c><v>a</v></c><c><v>b</v></c><c r="E1"><v>e</v></c><c><v>f</v></c></row>'
+        b'<row r="7"><c t="inlineStr"><is><t>x</t></is></c></row><row><c><v>y</v></c></row>'
+    )
+    assert [(row.number, row.cells) for row in rows] == [
+        (1, {0: "a", 1: "b", 4: "e", 5: "f"}),
+        (7, {0: "x"}),
+        (8, {0: "y"}),
+    ]
+
+
+def test_only_the_text_of_cells_in_rows_counts() -> None:
+    rows = sheet_of(b'<c r="A9"><v>stray</v></c><row r="1">\n <c r="A1">\n <v>a</v>\n <f>SUM(A1)</f></c>\n</row>')
+    assert [(row.number, row.cells) for row in rows] == [(1, {0: "a"})]
+
+
+def test_a_sheet_with_one_row_too_many_says_how_many_it_takes() -> None:
+    with pytest.raises(TooManyRows) as caught:
+        read_sheet(workbook([[str(n), "x", ""] for n in range(MAX_DATA_ROWS + 1)]))
+    assert caught.value.message == "the sheet has more than 2999 data rows (under 3,000 are accepted)"
+
+
+@pytest.mark.parametrize("reference", ["a1", "A", "1", "AAAA1", "A1B"])
+def test_what_is_not_a_cell_reference_is_refused(reference: str) -> None:
+    with pytest.raises(NotAWorkbook) as caught:
+        column_index(reference)
+    assert caught.value.message == f"{reference!r} is not a cell reference"
+
+
+def test_a_cell_past_the_last_column_names_its_reference() -> None:
+    assert column_index("XFD1048576") == 16_383
+    with pytest.raises(NotAWorkbook) as caught:
+        column_index("XFE12345678901234567890")
+    assert caught.value.message == "the cell reference 'XFE12345678901234567890' is past the last column"
+
+
+def test_a_row_knows_its_cells_and_what_lies_beyond_a_width() -> None:
+    row = SheetRow(3, {0: "a", 3: "d", 5: ""})
+    assert row.values(4) == ["a", "", "", "d"]
+    assert (row.beyond(3), row.beyond(4), row.beyond(6)) == (True, False, False)

@@ -116,6 +116,20 @@ CORE: tuple[Target, ...] = (
             *_NAMES,
         ),
     ),
+    Target(f"{CLIENT}/lib/import_decisions.py", ("tests/client/test_import_decisions.py", *_NAMES)),
+    Target(f"{CLIENT}/lib/imports.py", ("tests/client/test_imports.py", *_NAMES)),
+    Target(
+        f"{EMULATOR}/upload.py",
+        ("tests/emulator/test_upload.py", "tests/emulator/test_import_http.py"),
+    ),
+    Target(
+        f"{EMULATOR}/importing.py",
+        ("tests/emulator/test_importing.py", "tests/emulator/test_import_http.py"),
+    ),
+    Target(
+        f"{EMULATOR}/design.py",
+        ("tests/emulator/test_importing.py", "tests/emulator/test_import_http.py"),
+    ),
     Target(
         f"{EMULATOR}/auth.py",
         ("tests/emulator/test_auth.py", "tests/emulator/test_auth_limits.py", "tests/emulator/test_value_objects.py"),

@@ -10,11 +10,12 @@ anything in a workspace changes:
   file name is a plain base name (no directory, no control characters);
 * the zip: at most :data:`MAX_PARTS` entries whose *declared* sizes add up to
   at most :data:`MAX_INFLATED_BYTES` (a zip bomb is refused before a byte is
-  inflated), and whose parts are then inflated chunk by chunk against the
-  same budget (zipfile never inflates past a declared size, and a part that
-  lies about it fails its CRC check): the parts the sheet is read from, and
-  then every other part, read only to be checked, so that a bomb in a part
-  no import reads (a picture, say) is refused too rather than stored;
+  inflated); then every part is inflated chunk by chunk and discarded, to
+  check that it holds what it declares (zipfile never inflates past a
+  declared size, and a part that lies about it fails its CRC check), so that
+  a bomb in a part no import reads (a picture, say) is refused too; the
+  parts the sheet is read from are then inflated against the same budget,
+  counted each time they are read;
 * the XML: parsed by defusedxml's expat reader, which refuses DTDs, entity
   declarations and external references, fed chunk by chunk as it is
   inflated, so no part is ever held inflated in memory;
@@ -32,6 +33,7 @@ from __future__ import annotations
 import email.message
 import io
 import posixpath
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,7 +44,7 @@ from xml.sax.handler import ContentHandler
 from defusedxml import DefusedXmlException
 from defusedxml.expatreader import DefusedExpatParser
 from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 
 from .exceptions import (
     HostileFileName,
@@ -68,11 +70,11 @@ MAX_PARTS = 1000
 MAX_FILE_NAME_BYTES = 255
 MAX_COLUMNS = 16384
 """Excel's last column (XFD): a cell reference past it is no spreadsheet's."""
-_CHUNK = 64 * 1024
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_SHARED_STRINGS = f"{_REL}/sharedStrings"
+CHUNK_BYTES = 64 * 1024
+"""The most of a part inflated at a time: what a part costs in memory, however large it inflates."""
+_SHARED_STRINGS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+_DISPOSITION = "Content-Disposition"  # pragma: no mutate (equivalent: any header name, written and read alike)
+_CELL_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,20 @@ def _boundary(content_type: str | None) -> bytes:
 def _disposition(raw: bytes) -> email.message.Message:
     """The ``Content-Disposition`` of a part as a message header, which reads RFC 2231 ``filename*`` too."""
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode()
     except UnicodeDecodeError:
         raise HostileFileName("the form part's Content-Disposition is not UTF-8 text") from None
     message = email.message.Message()
-    message["Content-Disposition"] = text
+    message[_DISPOSITION] = text
     return message
+
+
+def _is_the_file(disposition: bytes | None) -> bool:
+    """Whether a part with this ``Content-Disposition`` is the form's field ``file``."""
+    if disposition is None:
+        return False
+    message = _disposition(disposition)
+    return message.get_content_disposition() == "form-data" and message.get_param("name", header=_DISPOSITION) == "file"
 
 
 def checked_file_name(name: str | None) -> str | None:
@@ -118,65 +128,68 @@ def checked_file_name(name: str | None) -> str | None:
     return name
 
 
+@dataclass
+class _Part:
+    """The part of the form being read: its headers as they come, and the bytes of the field ``file``."""
+
+    header_name: bytes = b""
+    header_value: bytes = b""
+    disposition: bytes | None = None
+    chunks: list[bytes] | None = None
+    """The file's bytes so far; ``None`` while the part is not (or not yet known to be) the field ``file``."""
+    size: int = 0
+
+
 class _FormReader:
     """python-multipart callbacks that keep the ``file`` part (bounded) and nothing else."""
 
     def __init__(self) -> None:
         self.files: list[tuple[bytes, str | None]] = []
-        self._header_name = b""
-        self._header_value = b""
-        self._disposition: bytes | None = None
-        self._chunks: list[bytes] | None = None
-        self._size = 0
-        self.ended = False
+        self._part = _Part()
 
     def callbacks(self) -> dict[str, Callable[..., None]]:
         return {
             "on_part_begin": self._part_begin,
-            "on_header_field": lambda data, start, end: self._grow("_header_name", data[start:end]),
-            "on_header_value": lambda data, start, end: self._grow("_header_value", data[start:end]),
+            "on_header_field": self._header_field,
+            "on_header_value": self._header_value,
             "on_header_end": self._header_end,
             "on_headers_finished": self._headers_finished,
             "on_part_data": self._part_data,
             "on_part_end": self._part_end,
-            "on_end": self._end,
         }
 
-    def _grow(self, name: str, data: bytes) -> None:
-        setattr(self, name, getattr(self, name) + data)
-
     def _part_begin(self) -> None:
-        self._disposition, self._chunks, self._size = None, None, 0
+        self._part = _Part()
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._part.header_name += data[start:end]
+
+    def _header_value(self, data: bytes, start: int, end: int) -> None:
+        self._part.header_value += data[start:end]
 
     def _header_end(self) -> None:
-        if self._header_name.strip().lower() == b"content-disposition":
-            self._disposition = self._header_value.strip()
-        self._header_name = self._header_value = b""
+        part = self._part
+        if part.header_name.strip().lower() == b"content-disposition":
+            part.disposition = part.header_value.strip()
+        part.header_name = part.header_value = b""
 
     def _headers_finished(self) -> None:
-        if (
-            self._disposition is not None
-            and _disposition(self._disposition).get_param("name", header="content-disposition") == "file"
-        ):
-            self._chunks = []
+        if _is_the_file(self._part.disposition):
+            self._part.chunks = []
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
-        if self._chunks is None:
+        part = self._part
+        if part.chunks is None:
             return
-        self._size += end - start
-        if self._size >= MAX_FILE_BYTES:
+        part.size += end - start
+        if part.size >= MAX_FILE_BYTES:
             raise UploadTooLarge(f"the file must be smaller than {MAX_FILE_BYTES} bytes (4 MB)")
-        self._chunks.append(data[start:end])
-
-    def _end(self) -> None:
-        self.ended = True
+        part.chunks.append(data[start:end])
 
     def _part_end(self) -> None:
-        if self._chunks is None or self._disposition is None:
-            return
-        name = _disposition(self._disposition).get_filename()
-        self.files.append((b"".join(self._chunks), name if isinstance(name, str) else None))
-        self._chunks = None
+        part = self._part
+        if part.chunks is not None and part.disposition is not None:
+            self.files.append((b"".join(part.chunks), _disposition(part.disposition).get_filename()))
 
 
 def read_upload(content_type: str | None, body: bytes) -> Upload:
@@ -184,11 +197,12 @@ def read_upload(content_type: str | None, body: bytes) -> Upload:
     reader = _FormReader()
     parser = MultipartParser(_boundary(content_type), reader.callbacks())  # type: ignore[arg-type]
     try:
-        parser.write(body)
+        for start in range(0, len(body), CHUNK_BYTES):  # as a body arrives: a file too large stops the reading
+            parser.write(body[start : start + CHUNK_BYTES])
         parser.finalize()
     except MultipartParseError as error:
         raise UploadMalformed(f"the multipart/form-data body cannot be read: {error}") from None
-    if not reader.ended:
+    if parser.state != MultipartState.END:
         raise UploadMalformed("the multipart/form-data body ends before its closing boundary")
     if not reader.files:
         raise UploadMissing("the form has no field 'file': send the workbook as its field 'file'")
@@ -202,11 +216,10 @@ def read_upload(content_type: str | None, body: bytes) -> Upload:
 
 
 class _Budget:
-    """Inflated bytes left for the whole workbook; refuses to go below zero. ``read``: the parts inflated so far."""
+    """Inflated bytes left for the parts the sheet is read from, each counted every time it is read."""
 
     def __init__(self, total: int) -> None:
         self.left = total
-        self.read: set[str] = set()
 
     def spend(self, size: int) -> None:
         self.left -= size
@@ -224,40 +237,51 @@ def _open_zip(content: bytes) -> zipfile.ZipFile:
         raise NotAWorkbook(f"the file has more than {MAX_PARTS} parts: not an .xlsx workbook")
     if sum(entry.file_size for entry in entries) > MAX_INFLATED_BYTES:
         raise WorkbookTooLarge(f"the workbook declares more than {MAX_INFLATED_BYTES} bytes once inflated")
+    for entry in entries:
+        _inflate(archive, entry, lambda _chunk: None)
     return archive
 
 
+def _inflate(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, take: Callable[[bytes], object]) -> None:
+    """Hand part ``entry`` to ``take`` chunk by chunk; :class:`NotAWorkbook` when it does not inflate as declared."""
+    try:
+        with archive.open(entry) as stream:
+            while chunk := stream.read(CHUNK_BYTES):
+                take(chunk)
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):  # a CRC or size lie, a cut or odd part
+        raise NotAWorkbook(f"the part {entry.filename} cannot be inflated") from None
+
+
 def _parse(archive: zipfile.ZipFile, name: str, handler: ContentHandler, budget: _Budget) -> None:
-    """Inflate part ``name`` chunk by chunk into a DTD- and entity-refusing XML parser."""
+    """Inflate part ``name`` chunk by chunk into a DTD-refusing XML parser (and so entities and external ones)."""
     try:
         entry = archive.getinfo(name)
     except KeyError:
         raise NotAWorkbook(f"the workbook has no part {name}") from None
-    budget.read.add(name)
-    parser = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser = DefusedExpatParser(forbid_dtd=True)
     parser.setContentHandler(handler)
+
+    def feed(chunk: bytes) -> None:
+        budget.spend(len(chunk))
+        parser.feed(chunk)
+
     try:
-        with archive.open(entry) as stream:
-            while chunk := stream.read(_CHUNK):
-                budget.spend(len(chunk))
-                parser.feed(chunk)
+        _inflate(archive, entry, feed)
         parser.close()
     except DefusedXmlException:
         raise UnsafeWorkbookXml(f"{name} declares a DTD, entities or external references") from None
     except SAXException as error:
         raise NotAWorkbook(f"{name} is not well-formed XML: {error}") from None
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):  # a CRC or size lie, a cut or odd part
-        raise NotAWorkbook(f"the part {name} cannot be inflated") from None
 
 
 class _Relationships(ContentHandler):
     def __init__(self) -> None:
         super().__init__()
-        self.targets: dict[str, tuple[str, str]] = {}
+        self.targets: dict[str, tuple[str | None, str]] = {}
 
     def startElement(self, name: str, attrs: Any) -> None:
-        if name == "Relationship":
-            self.targets[attrs.get("Id", "")] = (attrs.get("Type", ""), attrs.get("Target", ""))
+        if name == "Relationship" and "Id" in attrs and "Target" in attrs:
+            self.targets[attrs["Id"]] = (attrs.get("Type"), attrs["Target"])
 
 
 class _FirstSheet(ContentHandler):
@@ -295,14 +319,19 @@ class _SharedStrings(ContentHandler):
 
 
 def column_index(reference: str) -> int:
-    """The 0-based column of a cell reference (``"B7"`` -> 1); :class:`NotAWorkbook` past Excel's last column."""
+    """The 0-based column of a cell reference (``"B7"`` -> 1); :class:`NotAWorkbook` for anything else.
+
+    A reference is one to three capital letters and a row number, up to
+    Excel's last column (``XFD``).
+    """
+    matched = _CELL_REFERENCE.fullmatch(reference)
+    if matched is None:
+        raise NotAWorkbook(f"{reference[:20]!r} is not a cell reference")
     index = 0
-    for character in reference:
-        if not "A" <= character <= "Z":
-            break
-        index = index * 26 + ord(character) - 64
-        if index > MAX_COLUMNS:
-            raise NotAWorkbook(f"the cell reference {reference[:20]!r} is past the last column")
+    for character in matched[1]:
+        index = index * 26 + ord(character) - ord("A") + 1
+    if index > MAX_COLUMNS:
+        raise NotAWorkbook(f"the cell reference {reference!r} is past the last column")
     return index - 1
 
 
@@ -389,37 +418,18 @@ def read_sheet(content: bytes) -> list[SheetRow]:
         _parse(archive, "xl/workbook.xml", first, budget)
         relationships = _Relationships()
         _parse(archive, "xl/_rels/workbook.xml.rels", relationships, budget)
-        _, target = relationships.targets.get(first.relationship or "", ("", ""))
-        if not target:
+        if first.relationship not in relationships.targets:
             raise NotAWorkbook("the workbook names no sheet")
+        _, target = relationships.targets[first.relationship]
         shared = _SharedStrings()
         for shared_kind, shared_target in relationships.targets.values():
             if shared_kind == _SHARED_STRINGS:
                 _parse(archive, _part_path(shared_target), shared, budget)
         sheet = _Sheet(shared.strings)
         _parse(archive, _part_path(target), sheet, budget)
-        _check_the_other_parts(archive, budget.read)
     if not sheet.rows:
         raise NotAWorkbook("the first sheet is empty: it needs at least its header row")
     return sheet.rows
-
-
-def _check_the_other_parts(archive: zipfile.ZipFile, read: set[str]) -> None:
-    """Inflate every part not ``read`` yet, chunk by chunk, discarding it: its declared size and CRC must hold.
-
-    No budget is spent here: zipfile inflates a part no further than its
-    declared size, and the declared sizes were held to the budget when the
-    archive was opened.
-    """
-    for entry in archive.infolist():
-        if entry.filename in read or entry.is_dir():
-            continue
-        try:
-            with archive.open(entry) as stream:
-                while stream.read(_CHUNK):
-                    pass
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):  # a CRC or size lie, a cut or odd part
-            raise NotAWorkbook(f"the part {entry.filename} cannot be inflated") from None
 
 
 def data_rows(rows: list[SheetRow]) -> Iterator[SheetRow]:

@@ -29,7 +29,14 @@ import httpx
 from ..models.batch_operation import BatchOperation
 from ..models.export_state import ExportState
 from ..types import request_id_of
-from .answers import api_error_from_answer, is_proxy_page, parse_export_uuid, parse_import_status, proxy_page_error
+from .answers import (
+    api_error_from_answer,
+    is_proxy_page,
+    parse_export_uuid,
+    parse_import_status,
+    proxy_page_error,
+    unexpected_answer,
+)
 from .backoff import RETRYABLE_STATUS_CODES, RetryPolicy
 from .deadline import Deadline, Wait
 from .decisions import NOTHING_SENT_ERRORS, NOTHING_STARTED_STATUS_CODES, Retrier, transport_failure
@@ -75,14 +82,8 @@ class ImportStarter:
     ) -> Wait | str:
         """The new import's uuid, or a :class:`Wait` after a 429; raises otherwise."""
         if is_proxy_page(status_code, headers):
-            page = proxy_page_error(status_code, headers, body)
-            raise UnexpectedResponse(
-                f"{page}; {MAY_HAVE_STARTED}",
-                status_code=page.status_code,
-                content_type=page.content_type,
-                content=page.content,
-                request_id=page.request_id,
-            )
+            reason = f"an HTML page instead of the API's answer (a proxy?); {MAY_HAVE_STARTED}"
+            raise unexpected_answer(reason, status_code, headers, body)
         if status_code == 200:
             uuid = parse_export_uuid(status_code, headers, body)
             logger.debug("import %s started", uuid)
@@ -207,12 +208,12 @@ class ImportPoller:
         """Wait while the import runs; its outcome once it ended well; raise when it did not."""
         if is_proxy_page(status_code, headers):
             page = proxy_page_error(status_code, headers, body)
-            return self._retry(page, None, now, "an HTML page instead of the API's answer")
+            return self._retry(page, "an HTML page instead of the API's answer")
         if status_code != 200:
             error = api_error_from_answer(status_code, headers, body, operation=RESULT_OPERATION)
             if status_code not in RETRYABLE_STATUS_CODES:
                 raise error
-            return self._retry(error, headers, now, f"HTTP {status_code}")
+            return self._retry(error, f"HTTP {status_code}", headers, now)
         self._retrier.reset()
         data = parse_import_status(status_code, headers, body)
         group = data.group if isinstance(data.group, BatchOperation) else None
@@ -232,7 +233,10 @@ class ImportPoller:
             raise ImportPartiallyFailed(outcome)
         return outcome
 
-    def _retry(self, error: Exception, headers: Mapping[str, str] | None, now: datetime | None, what: str) -> Wait:
+    def _retry(
+        self, error: Exception, what: str, headers: Mapping[str, str] | None = None, now: datetime | None = None
+    ) -> Wait:
+        """Wait before asking again (``Retry-After`` when ``headers`` send one), or raise ``error`` past the budget."""
         if self._retrier.exhausted():
             raise error
         delay = self._retrier.delay(headers, now)

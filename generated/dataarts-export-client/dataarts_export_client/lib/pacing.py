@@ -99,7 +99,7 @@ class PollPacer:
         reading = Reading(now, percent) if percent is not None and math.isfinite(percent) else None
         latest = self._observe(reading)
         if latest is None or self._run is None or latest.percent >= 100:
-            return Pace(self._backoff.next_delay(), "export still running")
+            return Pace(self._backoff.next_delay(), "still running")
         return self._predict(self._run[0], latest)
 
     def _observe(self, reading: Reading | None) -> Reading | None:
