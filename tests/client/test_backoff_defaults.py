@@ -26,7 +26,7 @@ NOW = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 
 
 def test_default_policy_numbers() -> None:
-    """The documented defaults (README and RetryPolicy's docstring)."""
+    """The documented defaults (the helpers page and RetryPolicy's docstring)."""
     expected = {
         "poll_interval": 1.0,
         "max_poll_interval": 10.0,

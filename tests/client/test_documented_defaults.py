@@ -1,7 +1,7 @@
 """The documented defaults and sets of the retry policy, and its value objects staying values.
 
 These guard what mutation testing of module constants, dataclass defaults and
-dataclass options found unguarded: the status codes worth a retry (README,
+dataclass options found unguarded: the status codes worth a retry (the helpers page,
 "Retries"; ``RetryPolicy``'s docstring), ``retry_start`` on by default, and
 ``RetryPolicy``, ``Reading`` and ``Pace`` being frozen, slotted values that a
 caller cannot change under a running export.
@@ -21,12 +21,12 @@ from dataarts_export_client.lib.pacing import Pace, Reading
 
 from .client_fakes import PROJECT_ID, UUID, WORKSPACE, FakeClock, Script, client_for, error, workbook
 
-# README, "Retries.": "Connection errors, timeouts, HTTP 429/500/502/503/504 and ..."
+# docs/reference/helpers.md, "Retries.": "Connection errors, timeouts, HTTP 429/500/502/503/504 and ..."
 DOCUMENTED_RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
-def test_the_readme_and_the_docstring_name_the_same_retryable_statuses(repo_root: Path) -> None:
-    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+def test_the_docs_and_the_docstring_name_the_same_retryable_statuses(repo_root: Path) -> None:
+    readme = (repo_root / "docs" / "reference" / "helpers.md").read_text(encoding="utf-8")
     listed = re.search(r"\*\*Retries\.\*\* Connection errors, timeouts, HTTP ([\d/]+)", readme)
     assert listed is not None
     assert frozenset(int(code) for code in listed.group(1).split("/")) == DOCUMENTED_RETRYABLE

@@ -1,6 +1,6 @@
 """Each core module's ``__all__`` names public objects it has, each once and in order.
 
-``__all__`` is what ``from module import *`` gives and what the README's
+``__all__`` is what ``from module import *`` gives and what the docs'
 "Where the helpers live" lists from: a name misspelt there (or a list turned
 into something else) breaks a star import with an ``AttributeError`` and
 hides a helper from the documented API.
