@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 import stat
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import IO, Any
 
 import pytest
 
-from dataarts_export_client.lib.atomic_file import STALE_AFTER, AtomicFileWriter, Clobber
+from dataarts_export_client.lib.atomic_file import O_BINARY, STALE_AFTER, AtomicFileWriter, Clobber
 from dataarts_export_client.lib.errors import DestinationError
 
 PREVIOUS = b"the workbook that was there before"
@@ -459,8 +460,8 @@ def test_only_regular_files_are_taken_as_stale(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
-@pytest.mark.parametrize(("idle", "removed"), [(STALE_AFTER, True), (STALE_AFTER - 0.5, False)])
-def test_a_temporary_file_is_stale_after_exactly_stale_after_seconds(
+@pytest.mark.parametrize(("idle", "removed"), [(60.0, True), (59.5, False)])
+def test_a_temporary_file_is_stale_after_exactly_a_minute(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, idle: float, removed: bool
 ) -> None:
     now = 1_700_000_000.0
@@ -470,6 +471,29 @@ def test_a_temporary_file_is_stale_after_exactly_stale_after_seconds(
     monkeypatch.setattr(time, "time", lambda: now)
     AtomicFileWriter(tmp_path / "new.xlsx").close()
     assert left.exists() is not removed
+
+
+def test_a_stale_temporary_file_is_recognised_whatever_its_name_holds(tmp_path: Path) -> None:
+    """A line break is a valid character of a file name the caller chose, and of its temporary name."""
+    left = tmp_path / ".two\nlines.xlsx.0123456789ab.part"
+    left.write_bytes(b"left behind")
+    age(left, STALE_AFTER + 1)
+    AtomicFileWriter(tmp_path / "new.xlsx").close()
+    assert listing(tmp_path) == []
+
+
+def test_the_helpers_page_states_the_limits_these_tests_hold(repo_root: Path) -> None:
+    """The stale age, the bytes a temporary name repeats and the last numbered name, as the tests above hold them."""
+    page = " ".join((repo_root / "docs" / "reference" / "helpers.md").read_text(encoding="utf-8").split())
+    assert "that have not been written to for a minute" in page
+    assert "Temporary names repeat at most 64 bytes of the file's name" in page
+    assert "the first free `name (1).xlsx` ... `name (99).xlsx` is taken" in page
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has its own O_BINARY")
+def test_o_binary_adds_nothing_off_windows() -> None:
+    """Off Windows there is no newline translation to turn off: the flag is 0, as its docstring says."""
+    assert O_BINARY == 0
 
 
 def test_removing_a_stale_temporary_file_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -251,6 +251,27 @@ def test_a_fifo_gets_the_bytes_and_stays_a_fifo(tmp_path: Path, fifo: tuple[Path
     assert listing(tmp_path) == ["pipe"]
 
 
+def test_a_fifo_is_opened_write_only_and_never_as_the_controlling_terminal(
+    fifo: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither created nor truncated, and ``O_NOCTTY``: a device that is a terminal never becomes this process's own.
+
+    (Linux gives a session leader no controlling terminal through a write-only open anyway; other systems may.)
+    """
+    path, reader = fifo
+    opened: list[tuple[str, int]] = []
+    real_open = os.open
+
+    def recording(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        opened.append((os.fspath(file), flags))
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording)
+    download(path)
+    assert [flags for file, flags in opened if file == str(path)] == [os.O_WRONLY | os.O_NOCTTY]
+    assert drain(reader) == CONTENT
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_a_stream_takes_a_resumed_transfer_as_it_comes(tmp_path: Path, fifo: tuple[Path, int], mode: str) -> None:
     path, reader = fifo

@@ -3,7 +3,10 @@
 ``__all__`` is what ``from module import *`` gives and what the docs'
 "Where the helpers live" lists from: a name misspelt there (or a list turned
 into something else) breaks a star import with an ``AttributeError`` and
-hides a helper from the documented API.
+hides a helper from the documented API. ``MODULES`` is every core module
+of ``tools/mutation/targets.py`` that has an ``__all__`` (a test of the
+mutation tool holds the two together; this file runs inside the mutation
+run's staged tree, where ``tools`` cannot be imported).
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ MODULES = [
     "dataarts_export_client.lib.backoff",
     "dataarts_export_client.lib.cli.outcomes",
     "dataarts_export_client.lib.decisions",
+    "dataarts_export_client.lib.destination",
     "dataarts_export_client.lib.download",
     "dataarts_export_client.lib.io_loops",
     "dataarts_export_client.lib.pacing",
     "dataarts_export_client.lib.start",
+    "dataarts_export_client.lib.transport_errors",
     "dataarts_export_client.lib.wait",
 ]
 
