@@ -27,6 +27,8 @@ import pytest
 from dataarts_export_client.lib.atomic_file import O_BINARY, STALE_AFTER, AtomicFileWriter, Clobber
 from dataarts_export_client.lib.errors import DestinationError
 
+from .client_fakes import failing
+
 PREVIOUS = b"the workbook that was there before"
 
 
@@ -317,11 +319,7 @@ def test_a_refusing_commit_keeps_a_file_that_appeared(tmp_path: Path) -> None:
 @pytest.fixture
 def no_hard_links(monkeypatch: pytest.MonkeyPatch) -> None:
     """A file system without hard links (FAT, some network shares): ``os.link`` fails with EPERM."""
-
-    def refuse(*_args: Any, **_kwargs: Any) -> None:
-        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
-
-    monkeypatch.setattr(os, "link", refuse)
+    monkeypatch.setattr(os, "link", failing(errno.EPERM))
 
 
 @pytest.mark.usefixtures("no_hard_links")
@@ -344,12 +342,9 @@ def test_without_hard_links_a_name_is_claimed_then_replaced(tmp_path: Path) -> N
 def test_without_hard_links_a_failed_rename_gives_the_claimed_name_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*_args: Any) -> None:
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-
     with AtomicFileWriter(tmp_path / "out.xlsx", Clobber.NUMBER) as writer:
         writer.write(b"new")
-        monkeypatch.setattr(os, "replace", refuse)
+        monkeypatch.setattr(os, "replace", failing(errno.EACCES))
         with pytest.raises(DestinationError) as caught:
             writer.commit()
     assert caught.value.errno == errno.EACCES
@@ -360,9 +355,6 @@ def test_without_hard_links_a_failed_rename_gives_the_claimed_name_back(
 def test_without_hard_links_a_claim_that_cannot_be_given_back_leaves_the_rename_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*_args: Any) -> None:
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-
     real_unlink = os.unlink
 
     def busy(path: Any, *args: Any, **kwargs: Any) -> None:
@@ -372,7 +364,7 @@ def test_without_hard_links_a_claim_that_cannot_be_given_back_leaves_the_rename_
 
     with AtomicFileWriter(tmp_path / "out.xlsx", Clobber.NUMBER) as writer:
         writer.write(b"new")
-        monkeypatch.setattr(os, "replace", refuse)
+        monkeypatch.setattr(os, "replace", failing(errno.EACCES))
         monkeypatch.setattr(os, "unlink", busy)
         with pytest.raises(DestinationError) as caught:
             writer.commit()
@@ -505,27 +497,21 @@ def test_removing_a_stale_temporary_file_is_logged(tmp_path: Path, caplog: pytes
     assert caplog.messages == [f"removed {left}, left by a download that was killed"]
 
 
-def test_a_file_system_without_locks_still_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_locks(*_args: Any) -> None:
-        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
-
-    monkeypatch.setattr(fcntl, "flock", no_locks)
-    with AtomicFileWriter(tmp_path / "out.xlsx") as writer:
-        writer.write(b"whole")
-        writer.commit()
-    assert (tmp_path / "out.xlsx").read_bytes() == b"whole"
-
-
-def test_an_unreadable_folder_skips_the_tidying(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: Any) -> None:
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-
-    monkeypatch.setattr(os, "listdir", refuse)
+@pytest.mark.parametrize(
+    ("module", "name", "code"),
+    [(fcntl, "flock", errno.ENOLCK), (os, "listdir", errno.EACCES)],
+    ids=["a file system without locks", "an unreadable folder, which skips the tidying"],
+)
+def test_what_only_protects_temporary_files_may_fail_without_failing_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: object, name: str, code: int
+) -> None:
+    monkeypatch.setattr(module, name, failing(code))
     with AtomicFileWriter(tmp_path / "out.xlsx") as writer:
         writer.write(b"whole")
         writer.commit()
     monkeypatch.undo()
     assert listing(tmp_path) == ["out.xlsx"]
+    assert (tmp_path / "out.xlsx").read_bytes() == b"whole"
 
 
 def test_a_signal_while_the_temporary_file_is_created_leaves_none(

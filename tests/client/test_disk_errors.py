@@ -22,14 +22,13 @@ from dataarts_export_client.lib import DataArtsError, DestinationError, cli
 from dataarts_export_client.lib.atomic_file import AtomicFileWriter
 from dataarts_export_client.lib.cli.outcomes import EXIT_TRANSFER
 
-from .client_fakes import FAST_POLICY
+from .client_fakes import FAST_POLICY, failing
 from .range_fakes import CONTENT, MODES, RangeServer, fetch
 
 PREVIOUS = b"the workbook that was there before"
 
 
-def no_space(*_args: Any) -> None:
-    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+no_space = failing(errno.ENOSPC)
 
 
 class FullDiskFile:
@@ -70,10 +69,7 @@ def deny_creation(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fail_rename(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: Any) -> None:
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-
-    monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(os, "replace", failing(errno.EACCES))
 
 
 FAILURES: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
