@@ -28,7 +28,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_NO_PROGRESS := 1
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help setup generate check-generated lint test test-python test-matrix contract emulator dist bench mutation soak clean
+.PHONY: help setup generate check-generated lint test test-python test-matrix contract emulator dist docs bench mutation soak clean
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -93,6 +93,12 @@ dist: $(UV) ## Build both packages, wheel and sdist, into dist/ (emptied first).
 	$(UV) build --all-packages --offline --quiet --out-dir dist
 	@ls -1 dist
 
+# --strict: a broken link or anchor, a page missing from the nav or an unreadable docstring fails the build.
+# NO_MKDOCS_2_WARNING: Material's notice about MkDocs 2, printed on every build, says nothing about these docs.
+docs: $(SETUP_STAMP) ## Build the documentation site (docs/, mkdocs.yml) into site/ with mkdocs build --strict.
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@echo "site/index.html"
+
 bench: $(SETUP_STAMP) $(NODE_TOOLS) ## Benchmarks beside the peers, one table: writes BENCHMARKS.md and benchmarks.png; fails on a missed target.
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
@@ -103,5 +109,5 @@ soak: $(SETUP_STAMP) ## Soak: 200 exports (and 64 concurrent async ones) through
 	$(BIN)/python -m tools.soak $(SOAK_ARGS)
 
 clean: ## Remove environments, caches and reports.
-	rm -rf .mutation $(VENV) .venv-3.* $(TOOLS) $(NODE_DIR)/node_modules dist reports .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .mutation $(VENV) .venv-3.* $(TOOLS) $(NODE_DIR)/node_modules dist site reports .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

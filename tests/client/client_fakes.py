@@ -1,19 +1,35 @@
 """Test doubles for the client helpers: a scripted ``httpx.MockTransport``, a fake clock, breaking streams.
 
 Nothing here opens a socket or really sleeps: the scripted transport answers
-from a list, and the fake clock advances when the helpers "sleep".
+from a list, and the fake clock advances when the helpers "sleep". Also the
+settings a command-line test runs with, and the credentials the signing
+tests sign with.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NoReturn
 
 import httpx
+import pytest
 
+from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE
 from dataarts_export_client import AuthenticatedClient, Client
 from dataarts_export_client.lib import RetryPolicy
+from dataarts_export_client.lib.environment import (
+    AK_ENV,
+    ENDPOINT_ENV,
+    PROJECT_ID_ENVS,
+    REGION_ENVS,
+    SECURITY_TOKEN_ENV,
+    SK_ENV,
+    TOKEN_ENV,
+    WORKSPACE_ENV,
+)
 
 BASE_URL = "http://127.0.0.1:9"
 PROJECT_ID = "0833a5737480d53b2f25c010dc1a7b88"
@@ -29,6 +45,50 @@ SCRIPTED_POLICY = RetryPolicy(jitter="none", retry_interval=0.5, max_retries=3, 
 
 FAST_POLICY = RetryPolicy(poll_interval=0.05, max_poll_interval=0.2, retry_interval=0.01, max_retry_interval=0.05)
 """Short intervals for tests against a real emulator, which runs on real time."""
+
+AK = "HPUAEXAMPLEAK0000000"
+SK = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+SIGNED_AT = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+"""An access key pair and a fixed signing time, for requests whose signature a test compares."""
+
+SETTINGS_ENVS = (
+    ENDPOINT_ENV,
+    *REGION_ENVS,
+    TOKEN_ENV,
+    AK_ENV,
+    SK_ENV,
+    SECURITY_TOKEN_ENV,
+    *PROJECT_ID_ENVS,
+    WORKSPACE_ENV,
+)
+"""Every environment variable a setting of the client or the command line is read from (``lib.environment``)."""
+
+
+def settings_only(
+    monkeypatch: pytest.MonkeyPatch,
+    endpoint: str,
+    *,
+    token: str = DEMO_TOKEN,
+    project_id: str = DEMO_PROJECT_ID,
+    workspace: str = DEMO_WORKSPACE,
+) -> None:
+    """An environment set up as a user sets it (endpoint, token, project and workspace: the emulator's demo
+    tenant unless told otherwise) and holding no other setting, whatever the machine running the tests has."""
+    for name in SETTINGS_ENVS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(ENDPOINT_ENV, endpoint)
+    monkeypatch.setenv(TOKEN_ENV, token)
+    monkeypatch.setenv(PROJECT_ID_ENVS[0], project_id)
+    monkeypatch.setenv(WORKSPACE_ENV, workspace)
+
+
+def failing(code: int) -> Callable[..., NoReturn]:
+    """A stand-in for a system call that fails with ``code`` (``EACCES``: permission denied, ``EPERM``...)."""
+
+    def fail(*_args: Any, **_kwargs: Any) -> NoReturn:
+        raise OSError(code, os.strerror(code))
+
+    return fail
 
 
 class FakeClock:

@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 import stat
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,8 +24,10 @@ from typing import IO, Any
 
 import pytest
 
-from dataarts_export_client.lib.atomic_file import STALE_AFTER, AtomicFileWriter, Clobber
+from dataarts_export_client.lib.atomic_file import O_BINARY, STALE_AFTER, AtomicFileWriter, Clobber
 from dataarts_export_client.lib.errors import DestinationError
+
+from .client_fakes import failing
 
 PREVIOUS = b"the workbook that was there before"
 
@@ -316,11 +319,7 @@ def test_a_refusing_commit_keeps_a_file_that_appeared(tmp_path: Path) -> None:
 @pytest.fixture
 def no_hard_links(monkeypatch: pytest.MonkeyPatch) -> None:
     """A file system without hard links (FAT, some network shares): ``os.link`` fails with EPERM."""
-
-    def refuse(*_args: Any, **_kwargs: Any) -> None:
-        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
-
-    monkeypatch.setattr(os, "link", refuse)
+    monkeypatch.setattr(os, "link", failing(errno.EPERM))
 
 
 @pytest.mark.usefixtures("no_hard_links")
@@ -343,12 +342,9 @@ def test_without_hard_links_a_name_is_claimed_then_replaced(tmp_path: Path) -> N
 def test_without_hard_links_a_failed_rename_gives_the_claimed_name_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*_args: Any) -> None:
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-
     with AtomicFileWriter(tmp_path / "out.xlsx", Clobber.NUMBER) as writer:
         writer.write(b"new")
-        monkeypatch.setattr(os, "replace", refuse)
+        monkeypatch.setattr(os, "replace", failing(errno.EACCES))
         with pytest.raises(DestinationError) as caught:
             writer.commit()
     assert caught.value.errno == errno.EACCES
@@ -359,9 +355,6 @@ def test_without_hard_links_a_failed_rename_gives_the_claimed_name_back(
 def test_without_hard_links_a_claim_that_cannot_be_given_back_leaves_the_rename_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*_args: Any) -> None:
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-
     real_unlink = os.unlink
 
     def busy(path: Any, *args: Any, **kwargs: Any) -> None:
@@ -371,7 +364,7 @@ def test_without_hard_links_a_claim_that_cannot_be_given_back_leaves_the_rename_
 
     with AtomicFileWriter(tmp_path / "out.xlsx", Clobber.NUMBER) as writer:
         writer.write(b"new")
-        monkeypatch.setattr(os, "replace", refuse)
+        monkeypatch.setattr(os, "replace", failing(errno.EACCES))
         monkeypatch.setattr(os, "unlink", busy)
         with pytest.raises(DestinationError) as caught:
             writer.commit()
@@ -459,8 +452,8 @@ def test_only_regular_files_are_taken_as_stale(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
-@pytest.mark.parametrize(("idle", "removed"), [(STALE_AFTER, True), (STALE_AFTER - 0.5, False)])
-def test_a_temporary_file_is_stale_after_exactly_stale_after_seconds(
+@pytest.mark.parametrize(("idle", "removed"), [(60.0, True), (59.5, False)])
+def test_a_temporary_file_is_stale_after_exactly_a_minute(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, idle: float, removed: bool
 ) -> None:
     now = 1_700_000_000.0
@@ -472,6 +465,29 @@ def test_a_temporary_file_is_stale_after_exactly_stale_after_seconds(
     assert left.exists() is not removed
 
 
+def test_a_stale_temporary_file_is_recognised_whatever_its_name_holds(tmp_path: Path) -> None:
+    """A line break is a valid character of a file name the caller chose, and of its temporary name."""
+    left = tmp_path / ".two\nlines.xlsx.0123456789ab.part"
+    left.write_bytes(b"left behind")
+    age(left, STALE_AFTER + 1)
+    AtomicFileWriter(tmp_path / "new.xlsx").close()
+    assert listing(tmp_path) == []
+
+
+def test_the_helpers_page_states_the_limits_these_tests_hold(repo_root: Path) -> None:
+    """The stale age, the bytes a temporary name repeats and the last numbered name, as the tests above hold them."""
+    page = " ".join((repo_root / "docs" / "reference" / "helpers.md").read_text(encoding="utf-8").split())
+    assert "that have not been written to for a minute" in page
+    assert "Temporary names repeat at most 64 bytes of the file's name" in page
+    assert "the first free `name (1).xlsx` ... `name (99).xlsx` is taken" in page
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has its own O_BINARY")
+def test_o_binary_adds_nothing_off_windows() -> None:
+    """Off Windows there is no newline translation to turn off: the flag is 0, as its docstring says."""
+    assert O_BINARY == 0
+
+
 def test_removing_a_stale_temporary_file_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="dataarts_export_client")
     left = tmp_path / ".x.xlsx.0123456789ab.part"
@@ -481,27 +497,21 @@ def test_removing_a_stale_temporary_file_is_logged(tmp_path: Path, caplog: pytes
     assert caplog.messages == [f"removed {left}, left by a download that was killed"]
 
 
-def test_a_file_system_without_locks_still_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_locks(*_args: Any) -> None:
-        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
-
-    monkeypatch.setattr(fcntl, "flock", no_locks)
-    with AtomicFileWriter(tmp_path / "out.xlsx") as writer:
-        writer.write(b"whole")
-        writer.commit()
-    assert (tmp_path / "out.xlsx").read_bytes() == b"whole"
-
-
-def test_an_unreadable_folder_skips_the_tidying(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: Any) -> None:
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-
-    monkeypatch.setattr(os, "listdir", refuse)
+@pytest.mark.parametrize(
+    ("module", "name", "code"),
+    [(fcntl, "flock", errno.ENOLCK), (os, "listdir", errno.EACCES)],
+    ids=["a file system without locks", "an unreadable folder, which skips the tidying"],
+)
+def test_what_only_protects_temporary_files_may_fail_without_failing_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: object, name: str, code: int
+) -> None:
+    monkeypatch.setattr(module, name, failing(code))
     with AtomicFileWriter(tmp_path / "out.xlsx") as writer:
         writer.write(b"whole")
         writer.commit()
     monkeypatch.undo()
     assert listing(tmp_path) == ["out.xlsx"]
+    assert (tmp_path / "out.xlsx").read_bytes() == b"whole"
 
 
 def test_a_signal_while_the_temporary_file_is_created_leaves_none(

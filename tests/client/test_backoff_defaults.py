@@ -16,17 +16,18 @@ from typing import Any
 
 import pytest
 
-from dataarts_export_client.lib import DEFAULT_POLICY, Backoff, RetryPolicy, ServerError, wait_for_export
+from dataarts_export_client.lib import DEFAULT_POLICY, Backoff, RetryPolicy, ServerError
 from dataarts_export_client.lib.backoff import parse_retry_after
 from dataarts_export_client.lib.errors import ConfigurationError
 
-from .client_fakes import PROJECT_ID, UUID, WORKSPACE, FakeClock, Script, client_for, error, status, workbook
+from .client_fakes import Script, error, status, workbook
+from .twin_fakes import Twin
 
 NOW = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 
 
 def test_default_policy_numbers() -> None:
-    """The documented defaults (README and RetryPolicy's docstring)."""
+    """The documented defaults (the helpers page and RetryPolicy's docstring)."""
     expected = {
         "poll_interval": 1.0,
         "max_poll_interval": 10.0,
@@ -95,26 +96,13 @@ def test_both_schedules_follow_the_policy_s_jitter(jitter: str, polls: list[floa
         assert [schedule.next_delay() for _ in expected] == expected
 
 
-def wait_with_defaults(script: Script, clock: FakeClock) -> None:
-    """wait_for_export as a caller who passes no policy runs it, on ``clock``."""
-    wait_for_export(
-        client_for(script),
-        project_id=PROJECT_ID,
-        workspace=WORKSPACE,
-        uuid=UUID,
-        timeout=600.0,
-        clock=clock,
-        sleep=clock.sleep,
-    )
-
-
 def test_default_policy_end_to_end_on_a_fake_clock() -> None:
     """Retries start at 0.5 s and start over after a good answer; polls start at 1 s and keep growing."""
-    clock = FakeClock()
+    caller = Twin(policy=None)  # as a caller who passes no policy
     busy = error(503, code="APIG.0201", msg="Backend unavailable")
     running = status(rate=None)  # no progress to follow: the poll backoff alone
-    wait_with_defaults(Script(busy, busy, running, busy, running, running, workbook()), clock)
-    retry1, retry2, poll1, retry_again, poll2, poll3 = clock.sleeps
+    caller.wait(Script(busy, busy, running, busy, running, running, workbook()))
+    retry1, retry2, poll1, retry_again, poll2, poll3 = caller.clock.sleeps
     assert 0.5 <= retry1 <= 1.0
     assert 0.5 <= retry2 <= 2 * retry1
     assert 1.0 <= poll1 <= 2.0
@@ -124,13 +112,13 @@ def test_default_policy_end_to_end_on_a_fake_clock() -> None:
 
 
 def test_default_policy_gives_up_after_five_retries() -> None:
-    clock = FakeClock()
+    caller = Twin(policy=None)  # as a caller who passes no policy
     script = Script(error(503, code="APIG.0201", msg="Backend unavailable", request_id="req-503"), repeat_last=True)
     with pytest.raises(ServerError) as caught:
-        wait_with_defaults(script, clock)
+        caller.wait(script)
     assert len(script.requests) == 6
-    assert len(clock.sleeps) == 5
-    assert all(0.5 <= delay <= 30.0 for delay in clock.sleeps)
+    assert len(caller.clock.sleeps) == 5
+    assert all(0.5 <= delay <= 30.0 for delay in caller.clock.sleeps)
     failure = caught.value
     assert (failure.status_code, failure.error_code, failure.request_id) == (503, "APIG.0201", "req-503")
 

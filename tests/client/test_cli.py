@@ -29,22 +29,10 @@ from dataarts_export_client.lib import DEFAULT_POLICY, AuthenticationError, Expo
 from dataarts_export_client.lib.cli import commands
 from dataarts_export_client.models import ExportState
 
-from .client_fakes import FAST_POLICY
+from .client_fakes import FAST_POLICY, settings_only
 
 IDS = ["1224641525420683264", "1224641525420683265"]
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-CLI_ENVIRONMENT = (
-    "DATAARTS_ENDPOINT",
-    "DATAARTS_REGION",
-    "HUAWEICLOUD_SDK_REGION",
-    "DATAARTS_TOKEN",
-    "HUAWEICLOUD_SDK_AK",
-    "HUAWEICLOUD_SDK_SK",
-    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-    "DATAARTS_PROJECT_ID",
-    "HUAWEICLOUD_SDK_PROJECT_ID",
-    "DATAARTS_WORKSPACE",
-)
 
 
 pytestmark = pytest.mark.dataarts_emulator(export_seconds=0.3, seed=21)
@@ -58,12 +46,7 @@ def base_url(dataarts_emulator: RunningEmulator) -> str:
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, base_url: str, tmp_path: Path) -> None:
     """The demo tenant through the environment only (as a user sets it up), in an empty working directory."""
-    for name in CLI_ENVIRONMENT:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATAARTS_ENDPOINT", base_url)
-    monkeypatch.setenv("DATAARTS_TOKEN", DEMO_TOKEN)
-    monkeypatch.setenv("DATAARTS_PROJECT_ID", DEMO_PROJECT_ID)
-    monkeypatch.setenv("DATAARTS_WORKSPACE", DEMO_WORKSPACE)
+    settings_only(monkeypatch, base_url)
     monkeypatch.chdir(tmp_path)
 
 

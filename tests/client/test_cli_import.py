@@ -30,8 +30,8 @@ from dataarts_export_client.lib.environment import resolve_settings
 from dataarts_export_client.lib.results import ImportProgress
 from dataarts_export_client.models import ExportState
 
-from .client_fakes import FAST_POLICY
-from .test_cli import CLI_ENVIRONMENT, UUID_RE, single_line_error
+from .client_fakes import FAST_POLICY, SETTINGS_ENVS
+from .test_cli import UUID_RE, single_line_error
 
 TARGET = "7d6a3b1c9e2f4a5b8c0d1e2f3a4b5c6d"
 """A second workspace of the demo project, where ``copy`` imports."""
@@ -49,7 +49,7 @@ pytestmark = pytest.mark.dataarts_emulator(
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, dataarts_emulator: RunningEmulator, tmp_path: Path) -> None:
     """The demo tenant through the environment only, in an empty working directory."""
-    for name in CLI_ENVIRONMENT:
+    for name in SETTINGS_ENVS:
         monkeypatch.delenv(name, raising=False)
     for name, value in dataarts_emulator.env().items():
         monkeypatch.setenv(name, value)

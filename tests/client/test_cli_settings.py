@@ -12,36 +12,18 @@ from importlib.metadata import version
 
 import pytest
 
-from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE
 from dataarts_export_client.lib import cli
 from dataarts_export_client.lib.redaction import secret_forms
 
-from .client_fakes import FAST_POLICY
+from .client_fakes import FAST_POLICY, settings_only
 
-SETTINGS = (
-    "DATAARTS_ENDPOINT",
-    "DATAARTS_REGION",
-    "HUAWEICLOUD_SDK_REGION",
-    "DATAARTS_TOKEN",
-    "HUAWEICLOUD_SDK_AK",
-    "HUAWEICLOUD_SDK_SK",
-    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-    "DATAARTS_PROJECT_ID",
-    "HUAWEICLOUD_SDK_PROJECT_ID",
-    "DATAARTS_WORKSPACE",
-)
 UUID = "3f2a5b1e-0000-4000-8000-000000000000"
 
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A complete setup but for what each test takes away; the endpoint has nothing listening (nothing is sent)."""
-    for name in SETTINGS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATAARTS_ENDPOINT", "http://127.0.0.1:9")
-    monkeypatch.setenv("DATAARTS_TOKEN", DEMO_TOKEN)
-    monkeypatch.setenv("DATAARTS_PROJECT_ID", DEMO_PROJECT_ID)
-    monkeypatch.setenv("DATAARTS_WORKSPACE", DEMO_WORKSPACE)
+    settings_only(monkeypatch, "http://127.0.0.1:9")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -20,73 +20,46 @@ nodes: a broken client run as root would replace them):
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import io
 import logging
 import os
 import socket
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from dataarts_export_client.lib import (
-    DestinationError,
-    async_download_export,
-    async_export_to_file,
-    download_export,
-    export_to_file,
-)
+from dataarts_export_client.lib import DestinationError
 from dataarts_export_client.lib.destination import StreamWriter
-from dataarts_export_client.models import ExportParam
 
-from .client_fakes import PROJECT_ID, SCRIPTED_POLICY, UUID, WORKSPACE, FakeClock, Script, Step, client_for, workbook
+from .client_fakes import UUID, Script, Step, failing, workbook
 from .range_fakes import MODES, RangeServer, assert_same_bytes, fetch
+from .twin_fakes import Twin, started
 
 CONTENT = b"PK\x03\x04" + bytes(range(256)) * 16
 MINE = b"the user's own file"
 
 
+def answers(*steps: Step) -> Script:
+    """``steps``, or one workbook answer."""
+    return Script(*(steps or (workbook(CONTENT),)))
+
+
 def download(dest: Any, *steps: Step, **options: Any) -> tuple[Path, Script]:
     """``download_export`` of ``steps`` (default: one workbook answer) to ``dest``; the path and the script."""
-    script = Script(*(steps or (workbook(CONTENT),)))
-    clock = FakeClock()
-    path = download_export(
-        client_for(script),
-        project_id=PROJECT_ID,
-        workspace=WORKSPACE,
-        uuid=UUID,
-        dest=dest,
-        timeout=600.0,
-        policy=SCRIPTED_POLICY,
-        clock=clock,
-        sleep=clock.sleep,
-        **options,
-    )
-    return path, script
+    script = answers(*steps)
+    return Twin().download(script, dest, **options), script
 
 
-def refused(dest: Any, **options: Any) -> tuple[DestinationError, Script]:
+def refused(dest: Any, *steps: Step, **options: Any) -> tuple[DestinationError, Script]:
     """Download to ``dest`` expecting a :class:`DestinationError`; the error and the script."""
-    script = Script(workbook(CONTENT))
-    clock = FakeClock()
+    script = answers(*steps)
     with pytest.raises(DestinationError) as caught:
-        download_export(
-            client_for(script),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            uuid=UUID,
-            dest=dest,
-            timeout=600.0,
-            policy=SCRIPTED_POLICY,
-            clock=clock,
-            sleep=clock.sleep,
-            **options,
-        )
+        Twin().download(script, dest, **options)
     return caught.value, script
 
 
@@ -150,22 +123,8 @@ def test_overwrite_false_refuses_a_file_that_appears_during_the_download(tmp_pat
         target.write_bytes(MINE)  # someone else's file, made after the check
         return workbook(CONTENT)
 
-    script = Script(answer)
-    clock = FakeClock()
-    with pytest.raises(DestinationError) as caught:
-        download_export(
-            client_for(script),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            uuid=UUID,
-            dest=target,
-            overwrite=False,
-            timeout=600.0,
-            policy=SCRIPTED_POLICY,
-            clock=clock,
-            sleep=clock.sleep,
-        )
-    assert (caught.value.errno, caught.value.uuid) == (errno.EEXIST, UUID)
+    error, _ = refused(target, answer, overwrite=False)
+    assert (error.errno, error.uuid) == (errno.EEXIST, UUID)
     assert target.read_bytes() == MINE
     assert listing(tmp_path) == ["mine.xlsx"]
 
@@ -251,6 +210,27 @@ def test_a_fifo_gets_the_bytes_and_stays_a_fifo(tmp_path: Path, fifo: tuple[Path
     assert listing(tmp_path) == ["pipe"]
 
 
+def test_a_fifo_is_opened_write_only_and_never_as_the_controlling_terminal(
+    fifo: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither created nor truncated, and ``O_NOCTTY``: a device that is a terminal never becomes this process's own.
+
+    (Linux gives a session leader no controlling terminal through a write-only open anyway; other systems may.)
+    """
+    path, reader = fifo
+    opened: list[tuple[str, int]] = []
+    real_open = os.open
+
+    def recording(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        opened.append((os.fspath(file), flags))
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording)
+    download(path)
+    assert [flags for file, flags in opened if file == str(path)] == [os.O_WRONLY | os.O_NOCTTY]
+    assert drain(reader) == CONTENT
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_a_stream_takes_a_resumed_transfer_as_it_comes(tmp_path: Path, fifo: tuple[Path, int], mode: str) -> None:
     path, reader = fifo
@@ -294,7 +274,10 @@ class BrokenStream(io.BytesIO):
         super().flush()
 
     def close(self) -> None:
-        self._fail("close")
+        # Fails once, as a real close does: the garbage collector's second close must not raise again.
+        failure, self._failures["close"] = self._failures["close"], None
+        if failure is not None:
+            raise OSError(failure, os.strerror(failure))
         super().close()
 
 
@@ -479,39 +462,18 @@ def test_a_terminal_file_object_is_refused_before_anything_is_asked(terminal: in
 # --- checked first; the uuid after the export ------------------------------------------------------
 
 
-def export(dest: Any, *steps: httpx.Response) -> Script:
-    script = Script(*steps)
-    clock = FakeClock()
-    export_to_file(
-        client_for(script),
-        project_id=PROJECT_ID,
-        workspace=WORKSPACE,
-        body=ExportParam(ids=["1"], type_="TABLE_MODEL", asyn=True),
-        dest=dest,
-        timeout=600.0,
-        policy=SCRIPTED_POLICY,
-        clock=clock,
-        sleep=clock.sleep,
-    )
-    return script
-
-
 def test_export_to_file_checks_the_destination_before_starting(tmp_path: Path) -> None:
     with pytest.raises(DestinationError) as caught:
-        export(tmp_path / "nope" / "x.xlsx")  # no answer scripted: a request would fail the test
+        Twin().export(Script(), tmp_path / "nope" / "x.xlsx")  # no answer scripted: a request would fail the test
     assert caught.value.errno == errno.ENOENT
     assert caught.value.uuid is None
     assert "uuid" not in str(caught.value)
 
 
 def test_a_destination_failing_after_the_export_names_the_uuid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: Any) -> None:
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-
-    monkeypatch.setattr(os, "replace", refuse)
-    started = httpx.Response(200, json={"data": {"uuid": UUID}})
+    monkeypatch.setattr(os, "replace", failing(errno.EACCES))
     with pytest.raises(DestinationError) as caught:
-        export(tmp_path / "x.xlsx", started, workbook(CONTENT))
+        Twin().export(Script(started(), workbook(CONTENT)), tmp_path / "x.xlsx")
     assert caught.value.uuid == UUID
     assert str(caught.value) == (
         f"cannot write {tmp_path / 'x.xlsx'}: {os.strerror(errno.EACCES)}; "
@@ -527,31 +489,13 @@ HELPERS = [("download", "sync"), ("download", "async"), ("export", "sync"), ("ex
 
 def call(helper: str, mode: str, script: Script, dest: Path, overwrite: bool) -> Path:
     """``download_export``, ``export_to_file`` or their async twins, from ``script``, with ``overwrite``."""
-    clock = FakeClock()
-    options: dict[str, Any] = {
-        "project_id": PROJECT_ID,
-        "workspace": WORKSPACE,
-        "dest": dest,
-        "overwrite": overwrite,
-        "timeout": 600.0,
-        "policy": SCRIPTED_POLICY,
-        "clock": clock,
-    }
-    if helper == "download":
-        options["uuid"] = UUID
-    else:
-        options["body"] = ExportParam(ids=["1"], type_="TABLE_MODEL", asyn=True)
-    client = client_for(script)
-    if mode == "sync":
-        run = download_export if helper == "download" else export_to_file
-        return run(client, sleep=clock.sleep, **options)
-    arun = async_download_export if helper == "download" else async_export_to_file
-    return asyncio.run(arun(client, sleep=clock.async_sleep, **options))
+    run: Callable[..., Path] = getattr(Twin(mode), helper)
+    return run(script, dest, overwrite=overwrite)
 
 
-def answers(helper: str, *steps: Step) -> Script:
-    started = httpx.Response(200, json={"data": {"uuid": UUID}})
-    return Script(*(([started] if helper == "export" else []) + list(steps)))
+def helper_answers(helper: str, *steps: Step) -> Script:
+    """``steps``, after the answer to a started export for ``export_to_file``."""
+    return Script(*([started()] if helper == "export" else []), *steps)
 
 
 @pytest.mark.parametrize(("helper", "mode"), HELPERS)
@@ -560,7 +504,7 @@ def test_every_helper_refuses_a_named_file_with_overwrite_false_before_asking(
 ) -> None:
     target = tmp_path / "mine.xlsx"
     target.write_bytes(MINE)
-    script = answers(helper)
+    script = helper_answers(helper)
     with pytest.raises(DestinationError) as caught:
         call(helper, mode, script, target, overwrite=False)
     assert caught.value.errno == errno.EEXIST
@@ -571,7 +515,7 @@ def test_every_helper_refuses_a_named_file_with_overwrite_false_before_asking(
 @pytest.mark.parametrize(("helper", "mode"), HELPERS)
 def test_every_helper_lets_the_server_name_replace_with_overwrite_true(tmp_path: Path, helper: str, mode: str) -> None:
     (tmp_path / "report.xlsx").write_bytes(MINE)
-    path = call(helper, mode, answers(helper, workbook(CONTENT, name="report.xlsx")), tmp_path, overwrite=True)
+    path = call(helper, mode, helper_answers(helper, workbook(CONTENT, name="report.xlsx")), tmp_path, overwrite=True)
     assert path == tmp_path / "report.xlsx"
     assert path.read_bytes() == CONTENT
     assert listing(tmp_path) == ["report.xlsx"]

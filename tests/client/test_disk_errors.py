@@ -20,16 +20,15 @@ import pytest
 from dataarts_emulator.harness import RunningEmulator
 from dataarts_export_client.lib import DataArtsError, DestinationError, cli
 from dataarts_export_client.lib.atomic_file import AtomicFileWriter
-from dataarts_export_client.lib.cli.outcomes import EXIT_INTERRUPTED, EXIT_TRANSFER
+from dataarts_export_client.lib.cli.outcomes import EXIT_TRANSFER
 
-from .client_fakes import FAST_POLICY
+from .client_fakes import FAST_POLICY, failing
 from .range_fakes import CONTENT, MODES, RangeServer, fetch
 
 PREVIOUS = b"the workbook that was there before"
 
 
-def no_space(*_args: Any) -> None:
-    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+no_space = failing(errno.ENOSPC)
 
 
 class FullDiskFile:
@@ -70,10 +69,7 @@ def deny_creation(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fail_rename(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: Any) -> None:
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-
-    monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(os, "replace", failing(errno.EACCES))
 
 
 FAILURES: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
@@ -165,7 +161,7 @@ def test_cli_ctrl_c_during_the_download_names_the_uuid_and_leaves_nothing(
     cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     interrupt_after_first_chunk(monkeypatch)
-    assert export(cli_env) == EXIT_INTERRUPTED
+    assert export(cli_env) == 130  # 128 + SIGINT, as the exit-code table documents
     err = capsys.readouterr().err
     assert "interrupted" in err
     assert "status --uuid " in err

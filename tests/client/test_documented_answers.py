@@ -24,9 +24,6 @@ from dataarts_export_client.lib import (
     ExportReady,
     ThrottledError,
     cli,
-    export_to_file,
-    poll_export_status,
-    wait_for_export,
 )
 from dataarts_export_client.lib.answers import api_error_from_answer
 from dataarts_export_client.lib.cli import commands
@@ -43,17 +40,8 @@ from ..fidelity.documented import (
     SEED_ERROR,
     SEED_IMPORTING,
 )
-from .client_fakes import (
-    JSON_UTF8,
-    PROJECT_ID,
-    SCRIPTED_POLICY,
-    UUID,
-    WORKSPACE,
-    FakeClock,
-    Script,
-    client_for,
-    workbook,
-)
+from .client_fakes import JSON_UTF8, PROJECT_ID, UUID, WORKSPACE, Script, client_for, workbook
+from .twin_fakes import Twin
 
 
 def answer(document: dict[str, Any], status_code: int = 200, request_id: str | None = "req-doc") -> httpx.Response:
@@ -64,17 +52,7 @@ def answer(document: dict[str, Any], status_code: int = 200, request_id: str | N
 
 
 def probe(*steps: httpx.Response) -> Any:
-    clock = FakeClock()
-    return poll_export_status(
-        client_for(Script(*steps)),
-        project_id=PROJECT_ID,
-        workspace=WORKSPACE,
-        uuid=UUID,
-        timeout=60,
-        policy=SCRIPTED_POLICY,
-        clock=clock,
-        sleep=clock.sleep,
-    )
+    return Twin().probe(Script(*steps), timeout=60)
 
 
 @pytest.mark.fact("F-RESULT-5", "F-RESULT-6", "F-RATE-2")
@@ -173,18 +151,8 @@ def test_success_is_complete_whatever_the_rate_says(rate: str | None) -> None:
 @pytest.mark.fact("F-RATE-1", "F-RATE-3")
 def test_waiting_reports_the_seed_s_0_percent_then_import_result_s_100_percent() -> None:
     reports: list[ExportProgress] = []
-    clock = FakeClock()
-    ready = wait_for_export(
-        client_for(Script(answer(SEED_IMPORTING), answer(IMPORT_RESULT_SUCCESS))),
-        project_id=PROJECT_ID,
-        workspace=WORKSPACE,
-        uuid=UUID,
-        timeout=60,
-        on_progress=reports.append,
-        policy=SCRIPTED_POLICY,
-        clock=clock,
-        sleep=clock.sleep,
-    )
+    script = Script(answer(SEED_IMPORTING), answer(IMPORT_RESULT_SUCCESS))
+    ready = Twin().wait(script, timeout=60, on_progress=reports.append)
     assert isinstance(ready, ExportReady)
     assert [(report.status, report.rate, report.percent) for report in reports] == [
         (ExportState.IMPORTING, "0", 0.0),
@@ -195,43 +163,33 @@ def test_waiting_reports_the_seed_s_0_percent_then_import_result_s_100_percent()
 @pytest.mark.fact("F-RATE-3", "F-RESULT-2")
 def test_export_to_file_reads_the_documented_answers_then_saves_the_workbook(tmp_path: Path) -> None:
     reports: list[ExportProgress] = []
-    clock = FakeClock()
     script = Script(
         answer({"data": {"uuid": UUID}}),
         answer(SEED_IMPORTING),
         answer(IMPORT_RESULT_SUCCESS),  # success said in JSON before the file is served
         workbook(b"PK\x03\x04 the workbook"),
     )
-    path = export_to_file(
-        client_for(script),
-        project_id=PROJECT_ID,
-        workspace=WORKSPACE,
-        body=ExportParam(ids=["1"], asyn=True),
-        dest=tmp_path / "export.xlsx",
-        timeout=60,
-        on_progress=reports.append,
-        policy=SCRIPTED_POLICY,
-        clock=clock,
-        sleep=clock.sleep,
-    )
+    body = ExportParam(ids=["1"], asyn=True)
+    path = Twin().export(script, tmp_path / "export.xlsx", body=body, timeout=60, on_progress=reports.append)
     assert path.read_bytes() == b"PK\x03\x04 the workbook"
     assert [report.percent for report in reports] == [0.0, 100.0, 100.0]
 
 
-def _cli_answers(monkeypatch: pytest.MonkeyPatch, *steps: Any) -> None:
-    """The CLI's settings resolve (a token, a loopback endpoint) and its client answers ``steps``."""
+def cli_status(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *steps: Any) -> tuple[int, Any]:
+    """``dataarts-export status`` whose client answers ``steps`` (its settings resolve: a token, a loopback
+    endpoint); the exit code and the JSON printed."""
     monkeypatch.setenv("DATAARTS_ENDPOINT", "http://127.0.0.1:9")
     monkeypatch.setenv("DATAARTS_TOKEN", "a-test-token")
     monkeypatch.setattr(commands, "client_for", lambda *_args, **_kwargs: client_for(Script(*steps)))
+    code = cli.main(["status", "--uuid", UUID, "--project-id", PROJECT_ID, "--workspace", WORKSPACE])
+    return code, json.loads(capsys.readouterr().out)
 
 
 @pytest.mark.fact("F-RATE-3", "F-RESULT-5")
 def test_the_cli_status_prints_import_result_s_answer_as_100_percent(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _cli_answers(monkeypatch, answer(IMPORT_RESULT_SUCCESS))
-    code = cli.main(["status", "--uuid", UUID, "--project-id", PROJECT_ID, "--workspace", WORKSPACE])
-    printed = json.loads(capsys.readouterr().out)
+    code, printed = cli_status(monkeypatch, capsys, answer(IMPORT_RESULT_SUCCESS))
     assert code == 0
     assert (printed["status"], printed["rate"], printed["percent"]) == ("success", "1.00", 100.0)
     assert printed["group"] == IMPORT_RESULT_SUCCESS["data"]["group"]
@@ -241,9 +199,7 @@ def test_the_cli_status_prints_import_result_s_answer_as_100_percent(
 def test_the_cli_status_prints_the_seed_s_answer_as_0_percent(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _cli_answers(monkeypatch, answer(SEED_IMPORTING))
-    code = cli.main(["status", "--uuid", UUID, "--project-id", PROJECT_ID, "--workspace", WORKSPACE])
-    printed = json.loads(capsys.readouterr().out)
+    code, printed = cli_status(monkeypatch, capsys, answer(SEED_IMPORTING))
     assert (code, printed["status"], printed["percent"], printed["group"]) == (0, "importing", 0.0, None)
 
 

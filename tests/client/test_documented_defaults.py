@@ -1,7 +1,7 @@
 """The documented defaults and sets of the retry policy, and its value objects staying values.
 
 These guard what mutation testing of module constants, dataclass defaults and
-dataclass options found unguarded: the status codes worth a retry (README,
+dataclass options found unguarded: the status codes worth a retry (the helpers page,
 "Retries"; ``RetryPolicy``'s docstring), ``retry_start`` on by default, and
 ``RetryPolicy``, ``Reading`` and ``Pace`` being frozen, slotted values that a
 caller cannot change under a running export.
@@ -15,18 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from dataarts_export_client.lib import DEFAULT_POLICY, ApiError, RetryPolicy, wait_for_export
+from dataarts_export_client.lib import DEFAULT_POLICY, ApiError, RetryPolicy
 from dataarts_export_client.lib.backoff import RETRYABLE_STATUS_CODES
 from dataarts_export_client.lib.pacing import Pace, Reading
 
-from .client_fakes import PROJECT_ID, UUID, WORKSPACE, FakeClock, Script, client_for, error, workbook
+from .client_fakes import Script, error, workbook
+from .twin_fakes import Twin
 
-# README, "Retries.": "Connection errors, timeouts, HTTP 429/500/502/503/504 and ..."
+# docs/reference/helpers.md, "Retries.": "Connection errors, timeouts, HTTP 429/500/502/503/504 and ..."
 DOCUMENTED_RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
-def test_the_readme_and_the_docstring_name_the_same_retryable_statuses(repo_root: Path) -> None:
-    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+def test_the_docs_and_the_docstring_name_the_same_retryable_statuses(repo_root: Path) -> None:
+    readme = (repo_root / "docs" / "reference" / "helpers.md").read_text(encoding="utf-8")
     listed = re.search(r"\*\*Retries\.\*\* Connection errors, timeouts, HTTP ([\d/]+)", readme)
     assert listed is not None
     assert frozenset(int(code) for code in listed.group(1).split("/")) == DOCUMENTED_RETRYABLE
@@ -39,25 +40,13 @@ def test_the_readme_and_the_docstring_name_the_same_retryable_statuses(repo_root
 def test_a_poll_is_retried_exactly_on_the_documented_statuses(status_code: int) -> None:
     """One failed poll, then the workbook: retried (and done) on a documented status, raised on any other."""
     script = Script(error(status_code, code="X.0001", msg="failure"), workbook())
-    clock = FakeClock()
-
-    def wait() -> object:
-        return wait_for_export(
-            client_for(script),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            uuid=UUID,
-            timeout=600.0,
-            clock=clock,
-            sleep=clock.sleep,
-        )
-
+    caller = Twin(policy=None)  # as a caller who passes no policy
     if status_code in DOCUMENTED_RETRYABLE:
-        wait()
+        caller.wait(script)
         assert len(script.requests) == 2
     else:
         with pytest.raises(ApiError) as caught:
-            wait()
+            caller.wait(script)
         assert caught.value.status_code == status_code
         assert len(script.requests) == 1
     assert (status_code in RETRYABLE_STATUS_CODES) == (status_code in DOCUMENTED_RETRYABLE)

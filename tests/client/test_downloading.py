@@ -24,9 +24,6 @@ from dataarts_export_client.lib import (
     ThrottledError,
     TruncatedDownload,
     UnexpectedResponse,
-    download_export,
-    export_to_file,
-    start_export,
 )
 from dataarts_export_client.models import ExportParam
 
@@ -38,29 +35,17 @@ from .client_fakes import (
     FakeClock,
     Script,
     breaking_workbook,
-    client_for,
     error,
     status,
     workbook,
 )
+from .twin_fakes import Twin, started
 
 CONTENT = b"PK\x03\x04" + bytes(range(256)) * 40
 GOOD = b"previous good workbook"
 
 
-def download(script: Script, dest: Path, clock: FakeClock | None = None, timeout: float = 600.0) -> Path:
-    clock = clock or FakeClock()
-    return download_export(
-        client_for(script),
-        project_id=PROJECT_ID,
-        workspace=WORKSPACE,
-        uuid=UUID,
-        dest=dest,
-        timeout=timeout,
-        policy=SCRIPTED_POLICY,
-        clock=clock,
-        sleep=clock.sleep,
-    )
+NO_START_RETRY = replace(SCRIPTED_POLICY, retry_start=False)
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -70,7 +55,7 @@ def leftovers(directory: Path) -> list[str]:
 def test_download_to_a_file_path(tmp_path: Path) -> None:
     target = tmp_path / "report.xlsx"
     script = Script(status("importing", "10"), workbook(CONTENT))
-    assert download(script, target) == target
+    assert Twin().download(script, target) == target
     assert target.read_bytes() == CONTENT
     assert leftovers(tmp_path) == ["report.xlsx"]
 
@@ -79,7 +64,7 @@ def test_downloaded_file_gets_the_usual_permissions(tmp_path: Path) -> None:
     """0666 less the umask, as for any file the user creates; not a temporary file's 0600."""
     umask = os.umask(0o022)
     try:
-        target = download(Script(workbook(CONTENT)), tmp_path / "shared.xlsx")
+        target = Twin().download(Script(workbook(CONTENT)), tmp_path / "shared.xlsx")
     finally:
         os.umask(umask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
@@ -88,19 +73,19 @@ def test_downloaded_file_gets_the_usual_permissions(tmp_path: Path) -> None:
 def test_download_replaces_an_existing_file_only_when_complete(tmp_path: Path) -> None:
     target = tmp_path / "report.xlsx"
     target.write_bytes(GOOD)
-    download(Script(workbook(CONTENT)), target)
+    Twin().download(Script(workbook(CONTENT)), target)
     assert target.read_bytes() == CONTENT
 
 
 def test_download_into_a_directory_uses_the_server_name(tmp_path: Path) -> None:
-    path = download(Script(workbook(CONTENT, name="dataarts-export-fd653968.xlsx")), tmp_path)
+    path = Twin().download(Script(workbook(CONTENT, name="dataarts-export-fd653968.xlsx")), tmp_path)
     assert path == tmp_path / "dataarts-export-fd653968.xlsx"
     assert path.read_bytes() == CONTENT
 
 
 def test_rfc_8187_file_name_wins(tmp_path: Path) -> None:
     disposition = "attachment; filename=\"fallback.xlsx\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%E4%B8%AD.xlsx"
-    path = download(Script(workbook(CONTENT, disposition=disposition)), tmp_path)
+    path = Twin().download(Script(workbook(CONTENT, disposition=disposition)), tmp_path)
     assert path.name == "résumé 中.xlsx"
 
 
@@ -124,7 +109,7 @@ def test_rfc_8187_file_name_wins(tmp_path: Path) -> None:
 def test_hostile_names_stay_inside_the_directory(tmp_path: Path, disposition: str, expected: str) -> None:
     inner = tmp_path / "inner"
     inner.mkdir()
-    path = download(Script(workbook(CONTENT, disposition=disposition)), inner)
+    path = Twin().download(Script(workbook(CONTENT, disposition=disposition)), inner)
     assert path == inner / expected
     assert path.read_bytes() == CONTENT
     assert leftovers(inner) == [expected]
@@ -133,7 +118,7 @@ def test_hostile_names_stay_inside_the_directory(tmp_path: Path, disposition: st
 
 def test_very_long_name_is_cut_to_255_bytes_keeping_the_extension(tmp_path: Path) -> None:
     name = quote("é" * 300 + ".xlsx")
-    path = download(Script(workbook(CONTENT, disposition=f"attachment; filename*=UTF-8''{name}")), tmp_path)
+    path = Twin().download(Script(workbook(CONTENT, disposition=f"attachment; filename*=UTF-8''{name}")), tmp_path)
     assert len(path.name.encode()) <= 255
     assert path.name.endswith(".xlsx")
     assert path.read_bytes() == CONTENT
@@ -143,7 +128,7 @@ def test_truncated_body_is_retried_then_succeeds(tmp_path: Path) -> None:
     target = tmp_path / "report.xlsx"
     clock = FakeClock()
     script = Script(workbook(CONTENT[:100], length=len(CONTENT)), workbook(CONTENT))
-    download(script, target, clock)
+    Twin(clock=clock).download(script, target)
     assert target.read_bytes() == CONTENT
     assert clock.sleeps == [0.5]
     assert leftovers(tmp_path) == ["report.xlsx"]
@@ -153,7 +138,7 @@ def test_persistent_truncation_raises_and_leaves_nothing(tmp_path: Path) -> None
     target = tmp_path / "report.xlsx"
     script = Script(workbook(CONTENT[:100], length=len(CONTENT)), repeat_last=True)
     with pytest.raises(TruncatedDownload) as caught:
-        download(script, target)
+        Twin().download(script, target)
     assert caught.value.expected == len(CONTENT)
     assert caught.value.received == 100
     assert caught.value.uuid == UUID
@@ -166,7 +151,7 @@ def test_persistent_truncation_raises_and_leaves_nothing(tmp_path: Path) -> None
 def test_body_longer_than_content_length_is_refused(tmp_path: Path) -> None:
     script = Script(workbook(CONTENT, length=10), repeat_last=True)
     with pytest.raises(TruncatedDownload):
-        download(script, tmp_path / "report.xlsx")
+        Twin().download(script, tmp_path / "report.xlsx")
     assert leftovers(tmp_path) == []
 
 
@@ -178,7 +163,7 @@ def test_stream_breaking_mid_body_keeps_existing_file_intact(tmp_path: Path, exc
     target.write_bytes(GOOD)
     script = Script(breaking_workbook(exc), repeat_last=True)
     with pytest.raises(DownloadError) as caught:
-        download(script, target)
+        Twin().download(script, target)
     assert not isinstance(caught.value, TruncatedDownload)
     assert caught.value.__cause__ is exc
     assert target.read_bytes() == GOOD
@@ -188,27 +173,27 @@ def test_stream_breaking_mid_body_keeps_existing_file_intact(tmp_path: Path, exc
 
 def test_stream_breaking_once_is_retried(tmp_path: Path) -> None:
     target = tmp_path / "report.xlsx"
-    download(Script(breaking_workbook(httpx.ReadError("reset")), workbook(CONTENT)), target)
+    Twin().download(Script(breaking_workbook(httpx.ReadError("reset")), workbook(CONTENT)), target)
     assert target.read_bytes() == CONTENT
 
 
 def test_download_waits_past_json_success_for_the_file(tmp_path: Path) -> None:
     script = Script(status("success", "100"), workbook(CONTENT))
-    assert download(script, tmp_path / "x.xlsx").read_bytes() == CONTENT
+    assert Twin().download(script, tmp_path / "x.xlsx").read_bytes() == CONTENT
 
 
 def test_export_failure_leaves_dest_untouched(tmp_path: Path) -> None:
     target = tmp_path / "report.xlsx"
     target.write_bytes(GOOD)
     with pytest.raises(ExportFailed):
-        download(Script(status("fail", "0")), target)
+        Twin().download(Script(status("fail", "0")), target)
     assert target.read_bytes() == GOOD
     assert leftovers(tmp_path) == ["report.xlsx"]
 
 
 def test_download_deadline(tmp_path: Path) -> None:
     with pytest.raises(ExportTimeout):
-        download(Script(status(), repeat_last=True), tmp_path / "x.xlsx", timeout=3.0)
+        Twin().download(Script(status(), repeat_last=True), tmp_path / "x.xlsx", timeout=3.0)
     assert leftovers(tmp_path) == []
 
 
@@ -220,17 +205,7 @@ def test_download_retry_gives_up_at_deadline(tmp_path: Path) -> None:
         clock.sleep(seconds + 100)
 
     with pytest.raises(ExportTimeout) as caught:
-        download_export(
-            client_for(script),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            uuid=UUID,
-            dest=tmp_path / "x.xlsx",
-            timeout=50.0,
-            policy=SCRIPTED_POLICY,
-            clock=clock,
-            sleep=late_sleep,
-        )
+        Twin(clock=clock).download(script, tmp_path / "x.xlsx", timeout=50.0, sleep=late_sleep)
     assert caught.value.uuid == UUID
     assert len(script.requests) == 2
     assert leftovers(tmp_path) == []
@@ -245,38 +220,13 @@ def test_download_uses_streaming_not_content(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(httpx.Response, "content", property(forbidden))
     monkeypatch.setattr(httpx.Response, "read", forbidden)
     target = tmp_path / "report.xlsx"
-    download(script, target)
+    Twin().download(script, target)
     assert target.read_bytes() == CONTENT
-
-
-def export(
-    script: Script,
-    dest: Path,
-    clock: FakeClock | None = None,
-    timeout: float = 600.0,
-    policy: RetryPolicy = SCRIPTED_POLICY,
-) -> Path:
-    clock = clock or FakeClock()
-    return export_to_file(
-        client_for(script),
-        project_id=PROJECT_ID,
-        workspace=WORKSPACE,
-        body=ExportParam(ids=["1224641525420683264"], type_="TABLE_MODEL", asyn=True),
-        dest=dest,
-        timeout=timeout,
-        policy=policy,
-        clock=clock,
-        sleep=clock.sleep,
-    )
-
-
-def started(uuid: str = UUID) -> httpx.Response:
-    return httpx.Response(200, headers={"Content-Type": "application/json"}, json={"data": {"uuid": uuid}})
 
 
 def test_export_to_file_end_to_end(tmp_path: Path) -> None:
     script = Script(started(), status("importing", "0"), status("importing", "50"), workbook(CONTENT))
-    path = export(script, tmp_path)
+    path = Twin().export(script, tmp_path)
     assert path == tmp_path / "dataarts-export.xlsx"
     assert path.read_bytes() == CONTENT
     post = script.requests[0]
@@ -290,7 +240,7 @@ def test_export_to_file_end_to_end(tmp_path: Path) -> None:
 def test_export_to_file_retries_throttled_start_with_retry_after(tmp_path: Path) -> None:
     clock = FakeClock()
     script = Script(error(429, retry_after="4"), httpx.ConnectError("refused"), started(), workbook(CONTENT))
-    export(script, tmp_path / "x.xlsx", clock)
+    Twin(clock=clock).export(script, tmp_path / "x.xlsx")
     assert clock.sleeps == [4.0, 1.0]
 
 
@@ -306,7 +256,7 @@ def test_export_start_does_not_retry_what_a_retry_cannot_cure(
 ) -> None:
     script = Script(failure)
     with pytest.raises(error_type):
-        export(script, tmp_path / "x.xlsx")
+        Twin().export(script, tmp_path / "x.xlsx")
     assert len(script.requests) == 1
     assert leftovers(tmp_path) == []
 
@@ -325,7 +275,7 @@ TRANSIENT_START_FAILURES = [
 @pytest.mark.parametrize("failure", TRANSIENT_START_FAILURES)
 def test_export_start_is_retried_like_a_poll_by_default(tmp_path: Path, failure: httpx.Response | Exception) -> None:
     script = Script(failure, started(), workbook(CONTENT))
-    assert export(script, tmp_path / "x.xlsx").read_bytes() == CONTENT
+    assert Twin().export(script, tmp_path / "x.xlsx").read_bytes() == CONTENT
     assert [request.method for request in script.requests] == ["POST", "POST", "GET"]
 
 
@@ -335,21 +285,21 @@ def test_export_start_retry_switched_off_never_repeats_a_start_that_may_have_lan
 ) -> None:
     script = Script(failure, started(), workbook(CONTENT))
     with pytest.raises((ServerError, NetworkError)):
-        export(script, tmp_path / "x.xlsx", policy=replace(SCRIPTED_POLICY, retry_start=False))
+        Twin(policy=NO_START_RETRY).export(script, tmp_path / "x.xlsx")
     assert len(script.requests) == 1
     assert leftovers(tmp_path) == []
 
 
 def test_export_start_retry_switched_off_still_retries_what_proves_nothing_started(tmp_path: Path) -> None:
     script = Script(error(429), httpx.ConnectError("refused"), started(), workbook(CONTENT))
-    export(script, tmp_path / "x.xlsx", policy=replace(SCRIPTED_POLICY, retry_start=False))
+    Twin(policy=NO_START_RETRY).export(script, tmp_path / "x.xlsx")
     assert [request.method for request in script.requests] == ["POST", "POST", "POST", "GET"]
 
 
 def test_export_start_throttling_is_bounded(tmp_path: Path) -> None:
     script = Script(error(429, code="APIG.0308", msg="throttled"), repeat_last=True)
     with pytest.raises(ThrottledError) as caught:
-        export(script, tmp_path / "x.xlsx")
+        Twin().export(script, tmp_path / "x.xlsx")
     assert caught.value.operation == "ExportDesignModels"
     assert len(script.requests) == SCRIPTED_POLICY.max_retries + 1
 
@@ -363,34 +313,26 @@ def test_export_start_throttling_is_bounded(tmp_path: Path) -> None:
 )
 def test_export_start_without_uuid_is_unexpected(tmp_path: Path, answer: httpx.Response) -> None:
     with pytest.raises(UnexpectedResponse):
-        export(Script(answer), tmp_path / "x.xlsx")
+        Twin().export(Script(answer), tmp_path / "x.xlsx")
 
 
 def test_export_start_answered_by_a_proxy_page_is_retried_then_unexpected(tmp_path: Path) -> None:
     page = httpx.Response(200, content=b"<html/>", headers={"Content-Type": "text/html"})
     script = Script(page, repeat_last=True)
     with pytest.raises(UnexpectedResponse, match="HTML page"):
-        export(script, tmp_path / "x.xlsx")
+        Twin().export(script, tmp_path / "x.xlsx")
     assert len(script.requests) == SCRIPTED_POLICY.max_retries + 1
     no_retry = Script(page, started(), workbook(CONTENT))
     with pytest.raises(UnexpectedResponse):
-        export(no_retry, tmp_path / "x.xlsx", policy=replace(SCRIPTED_POLICY, retry_start=False))
+        Twin(policy=NO_START_RETRY).export(no_retry, tmp_path / "x.xlsx")
     assert len(no_retry.requests) == 1
 
 
 def test_export_start_deadline_raises_timeout_without_uuid() -> None:
     clock = FakeClock()
+    throttled = Script(error(429, retry_after="100"), repeat_last=True)
     with pytest.raises(ExportTimeout) as caught:
-        start_export(
-            client_for(Script(error(429, retry_after="100"), repeat_last=True)),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            body=ExportParam(),
-            timeout=50.0,
-            policy=RetryPolicy(max_retries=10),
-            clock=clock,
-            sleep=clock.sleep,
-        )
+        Twin(clock=clock, policy=RetryPolicy(max_retries=10)).start(throttled, body=ExportParam(), timeout=50.0)
     assert caught.value.uuid is None
     assert "not started" in str(caught.value)
 
@@ -399,6 +341,6 @@ def test_export_to_file_timeout_covers_the_start(tmp_path: Path) -> None:
     clock = FakeClock()
     script = Script(error(429, retry_after="8"), started(), status(), repeat_last=True)
     with pytest.raises(ExportTimeout) as caught:
-        export(script, tmp_path / "x.xlsx", clock, timeout=10.0)
+        Twin(clock=clock).export(script, tmp_path / "x.xlsx", timeout=10.0)
     assert caught.value.uuid == UUID
     assert clock.now - 1000.0 == pytest.approx(10.0)

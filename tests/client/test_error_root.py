@@ -29,11 +29,11 @@ from dataarts_export_client.lib import (
     DataArtsError,
     RetryPolicy,
     UnexpectedResponse,
-    wait_for_export,
 )
 from dataarts_export_client.lib import errors as lib_errors
 
-from .client_fakes import PROJECT_ID, UUID, WORKSPACE, FakeClock, Script, client_for
+from .client_fakes import PROJECT_ID, UUID, WORKSPACE, Script, client_for
+from .twin_fakes import Twin
 
 PACKAGE = Path(dataarts_export_client.__file__).parent
 
@@ -118,17 +118,8 @@ def test_generated_and_helper_unreadable_answers_are_one_error() -> None:
     page = httpx.Response(200, content=b"<html>login</html>", headers={"Content-Type": "text/html"})
     with pytest.raises(UnexpectedResponse) as from_generated:
         export_design_result.sync(PROJECT_ID, client=client_for(Script(page)), uuid=UUID, workspace=WORKSPACE)
-    clock = FakeClock()
-    with pytest.raises(UnexpectedResponse) as from_helper:  # after its bounded retries
-        wait_for_export(
-            client_for(Script(page, repeat_last=True)),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            uuid=UUID,
-            timeout=10,
-            clock=clock,
-            sleep=clock.sleep,
-        )
+    with pytest.raises(UnexpectedResponse) as from_helper:  # after its bounded retries, with the default policy
+        Twin(policy=None).wait(Script(page, repeat_last=True), timeout=10)
     for error in (from_generated.value, from_helper.value):
         assert (error.status_code, error.content_type, error.content) == (200, "text/html", b"<html>login</html>")
         assert "b'<html>login</html>'" in str(error)

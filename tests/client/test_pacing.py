@@ -18,10 +18,10 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from dataarts_export_client.lib import ExportReady, RetryPolicy, wait_for_export
+from dataarts_export_client.lib import ExportReady, RetryPolicy
 from dataarts_export_client.lib.pacing import MIN_DELAY, PollPacer
 
-from .client_fakes import PROJECT_ID, UUID, WORKSPACE, FakeClock, Script, client_for, status, workbook
+from .client_fakes import FakeClock, Script, status, workbook
 from .twin_fakes import Twin
 
 STEADY = RetryPolicy(jitter="none")
@@ -182,16 +182,7 @@ class LinearExport:
 def test_wait_for_export_polls_near_completion() -> None:
     clock = FakeClock()
     export = LinearExport(clock, 10.0)
-    ready = wait_for_export(
-        client_for(Script(export, repeat_last=True)),
-        project_id=PROJECT_ID,
-        workspace=WORKSPACE,
-        uuid=UUID,
-        timeout=60,
-        policy=STEADY,
-        clock=clock,
-        sleep=clock.sleep,
-    )
+    ready = Twin(clock=clock, policy=STEADY).wait(Script(export, repeat_last=True), timeout=60)
     assert isinstance(ready, ExportReady)
     assert export.polls <= 7
     assert 0 <= ready.elapsed - 10.0 <= 0.5

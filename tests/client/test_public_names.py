@@ -1,9 +1,12 @@
 """Each core module's ``__all__`` names public objects it has, each once and in order.
 
-``__all__`` is what ``from module import *`` gives and what the README's
+``__all__`` is what ``from module import *`` gives and what the docs'
 "Where the helpers live" lists from: a name misspelt there (or a list turned
 into something else) breaks a star import with an ``AttributeError`` and
-hides a helper from the documented API.
+hides a helper from the documented API. ``MODULES`` is every core module
+of ``tools/mutation/targets.py`` that has an ``__all__`` (a test of the
+mutation tool holds the two together; this file runs inside the mutation
+run's staged tree, where ``tools`` cannot be imported).
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ MODULES = [
     "dataarts_export_client.lib.backoff",
     "dataarts_export_client.lib.cli.outcomes",
     "dataarts_export_client.lib.decisions",
+    "dataarts_export_client.lib.destination",
     "dataarts_export_client.lib.download",
     "dataarts_export_client.lib.import_decisions",
     "dataarts_export_client.lib.imports",
     "dataarts_export_client.lib.io_loops",
     "dataarts_export_client.lib.pacing",
     "dataarts_export_client.lib.start",
+    "dataarts_export_client.lib.transport_errors",
     "dataarts_export_client.lib.wait",
 ]
 

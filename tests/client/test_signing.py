@@ -42,11 +42,8 @@ from dataarts_export_client.lib.signing import (
 )
 from dataarts_export_client.models import ExportParam
 
-from .client_fakes import BASE_URL, PROJECT_ID, UUID, WORKSPACE, Script, status
+from .client_fakes import AK, BASE_URL, PROJECT_ID, SIGNED_AT, SK, UUID, WORKSPACE, Script, status
 
-AK = "HPUAEXAMPLEAK0000000"
-SK = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-FIXED = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 SDK_DATE = "20240506T070809Z"
 
 # Headers httpx or the signer set themselves; generated extra headers avoid them.
@@ -174,7 +171,7 @@ def test_authorization_is_byte_identical_to_official_sdk(
         kind, payload, content_type = body
         content = json.dumps(payload).encode() if kind == "json" else payload
         headers["Content-Type"] = content_type
-    auth = AkSkAuth(AK, SK, project_id=project_id, security_token=security_token, clock=lambda: FIXED)
+    auth = AkSkAuth(AK, SK, project_id=project_id, security_token=security_token, clock=lambda: SIGNED_AT)
     sent = capture(auth, method, BASE_URL + path, params=query, headers=headers, content=content)
 
     expected_headers = {
@@ -234,7 +231,7 @@ def test_generated_export_design_result_request_signs_like_official(
 ) -> None:
     script = Script(status())
     client = _generated_client(
-        AkSkAuth(AK, SK, project_id=project_id, security_token="temporary-token", clock=lambda: FIXED), script
+        AkSkAuth(AK, SK, project_id=project_id, security_token="temporary-token", clock=lambda: SIGNED_AT), script
     )
     kwargs = export_design_result.request_kwargs(path_project, uuid=uuid, workspace=WORKSPACE)
     client.get_httpx_client().request(**kwargs)
@@ -244,7 +241,7 @@ def test_generated_export_design_result_request_signs_like_official(
 
 def test_generated_sync_detailed_call_is_signed_like_official() -> None:
     script = Script(status())
-    client = _generated_client(AkSkAuth(AK, SK, security_token="temporary-token", clock=lambda: FIXED), script)
+    client = _generated_client(AkSkAuth(AK, SK, security_token="temporary-token", clock=lambda: SIGNED_AT), script)
     export_design_result.sync_detailed(PROJECT_ID, client=client, uuid=UUID, workspace=WORKSPACE)
     sent = script.requests[0]
     kwargs = export_design_result.request_kwargs(PROJECT_ID, uuid=UUID, workspace=WORKSPACE)
@@ -262,7 +259,7 @@ def test_generated_sync_detailed_call_is_signed_like_official() -> None:
 def test_generated_export_design_models_request_signs_like_official(body: ExportParam) -> None:
     script = Script(httpx.Response(200, json={"data": {"uuid": UUID}}))
     client = _generated_client(
-        AkSkAuth(AK, SK, project_id=PROJECT_ID, security_token="temporary-token", clock=lambda: FIXED), script
+        AkSkAuth(AK, SK, project_id=PROJECT_ID, security_token="temporary-token", clock=lambda: SIGNED_AT), script
     )
     kwargs = export_design_models.request_kwargs(PROJECT_ID, body=body, workspace=WORKSPACE, x_project_id=PROJECT_ID)
     client.get_httpx_client().request(**kwargs)
@@ -273,13 +270,13 @@ def test_generated_export_design_models_request_signs_like_official(body: Export
 
 @pytest.mark.fact("F-PARAM-2")
 def test_credentials_project_id_wins_over_request_header_as_in_sdk() -> None:
-    auth = AkSkAuth(AK, SK, project_id=PROJECT_ID, clock=lambda: FIXED)
+    auth = AkSkAuth(AK, SK, project_id=PROJECT_ID, clock=lambda: SIGNED_AT)
     sent = capture(auth, "GET", BASE_URL + "/v2/x", headers={"X-Project-Id": "other"})
     assert sent.headers["X-Project-Id"] == PROJECT_ID
 
 
 def test_existing_sdk_date_is_kept() -> None:
-    auth = AkSkAuth(AK, SK, clock=lambda: FIXED)
+    auth = AkSkAuth(AK, SK, clock=lambda: SIGNED_AT)
     sent = capture(auth, "GET", BASE_URL + "/v2/x", headers={"X-Sdk-Date": "20200101T000000Z"})
     assert sent.headers["X-Sdk-Date"] == "20200101T000000Z"
 
@@ -294,7 +291,7 @@ def test_declared_content_hash_is_used_as_the_sdk_does() -> None:
     assert payload_hash(b"{}", "application/json", UNSIGNED_PAYLOAD) == UNSIGNED_PAYLOAD
     assert payload_hash(b"", "text/plain", UNSIGNED_PAYLOAD) != UNSIGNED_PAYLOAD
     headers = {"Content-Type": "application/json", "X-Sdk-Content-Sha256": UNSIGNED_PAYLOAD}
-    auth = AkSkAuth(AK, SK, clock=lambda: FIXED)
+    auth = AkSkAuth(AK, SK, clock=lambda: SIGNED_AT)
     sent = capture(auth, "POST", BASE_URL + "/v2/x", headers=headers, content=b'{"a": 1}')
     expected, _ = official_authorization(
         method="POST",
@@ -320,7 +317,7 @@ def test_canonical_query_sorts_and_encodes_like_sdk() -> None:
 
 
 def test_authorization_round_trips_through_parser() -> None:
-    sent = capture(AkSkAuth(AK, SK, clock=lambda: FIXED), "GET", BASE_URL + "/v2/x")
+    sent = capture(AkSkAuth(AK, SK, clock=lambda: SIGNED_AT), "GET", BASE_URL + "/v2/x")
     parsed = parse_authorization(sent.headers["Authorization"])
     assert parsed is not None
     access, names, signature_hex = parsed
@@ -369,7 +366,7 @@ def test_bson_bodies_are_hashed_like_json_as_in_sdk() -> None:
     """The SDK hashes ``application/bson`` bodies (no UNSIGNED-PAYLOAD), like JSON ones."""
     body = b"\x05\x00\x00\x00\x00"
     headers = {"Content-Type": "application/bson"}
-    sent = capture(AkSkAuth(AK, SK, clock=lambda: FIXED), "POST", BASE_URL + "/v2/x", headers=headers, content=body)
+    sent = capture(AkSkAuth(AK, SK, clock=lambda: SIGNED_AT), "POST", BASE_URL + "/v2/x", headers=headers, content=body)
     official = _official_for(sent, headers, body)
     assert "X-Sdk-Content-Sha256" not in sent.headers
     assert "X-Sdk-Content-Sha256" not in official.header_params
@@ -390,10 +387,10 @@ def test_declared_body_hash_is_signed_as_declared() -> None:
     """A caller that declares the real SHA-256 of a JSON body gets the signature the SDK computes from it."""
     body = b'{"ids": ["1"]}'
     headers = {"Content-Type": "application/json", "X-Sdk-Content-Sha256": hashlib.sha256(body).hexdigest()}
-    sent = capture(AkSkAuth(AK, SK, clock=lambda: FIXED), "POST", BASE_URL + "/v2/x", headers=headers, content=body)
+    sent = capture(AkSkAuth(AK, SK, clock=lambda: SIGNED_AT), "POST", BASE_URL + "/v2/x", headers=headers, content=body)
     assert sent.headers["Authorization"] == _official_for(sent, headers, body).header_params["Authorization"]
     other = {**headers, "X-Sdk-Content-Sha256": "0" * 64}
-    resent = capture(AkSkAuth(AK, SK, clock=lambda: FIXED), "POST", BASE_URL + "/v2/x", headers=other, content=body)
+    resent = capture(AkSkAuth(AK, SK, clock=lambda: SIGNED_AT), "POST", BASE_URL + "/v2/x", headers=other, content=body)
     assert resent.headers["Authorization"] != sent.headers["Authorization"]
 
 
@@ -401,7 +398,7 @@ def test_a_non_json_body_is_unsigned_payload_even_with_a_declared_hash_as_in_the
     """The SDK's signer sets UNSIGNED-PAYLOAD for a non-JSON Content-Type over whatever the caller declared."""
     body = b"a,b\n1,2\n"
     headers = {"Content-Type": "text/csv", "X-Sdk-Content-Sha256": hashlib.sha256(body).hexdigest()}
-    sent = capture(AkSkAuth(AK, SK, clock=lambda: FIXED), "POST", BASE_URL + "/v2/x", headers=headers, content=body)
+    sent = capture(AkSkAuth(AK, SK, clock=lambda: SIGNED_AT), "POST", BASE_URL + "/v2/x", headers=headers, content=body)
     official = _official_for(sent, headers, body)
     assert sent.headers["X-Sdk-Content-Sha256"] == official.header_params["X-Sdk-Content-Sha256"] == UNSIGNED_PAYLOAD
     assert sent.headers["Authorization"] == official.header_params["Authorization"]
@@ -431,7 +428,7 @@ def test_streamed_body_is_signed_like_the_same_bytes_in_memory() -> None:
     def stream() -> Iterator[bytes]:
         yield from chunks
 
-    auth = AkSkAuth(AK, SK, clock=lambda: FIXED)
+    auth = AkSkAuth(AK, SK, clock=lambda: SIGNED_AT)
     sent = capture(auth, "POST", BASE_URL + "/v2/x", headers=headers, content=stream())
     assert (
         sent.headers["Authorization"] == _official_for(sent, headers, b"".join(chunks)).header_params["Authorization"]
@@ -442,7 +439,7 @@ def test_headers_on_the_wire_are_spelled_as_the_sdk_spells_them() -> None:
     """The signer adds exactly the header names the SDK adds, in the SDK's spelling."""
     headers = {"Content-Type": "text/plain"}
     credentials = {"project_id": PROJECT_ID, "security_token": "temporary-token"}
-    auth = AkSkAuth(AK, SK, clock=lambda: FIXED, project_id=PROJECT_ID, security_token="temporary-token")
+    auth = AkSkAuth(AK, SK, clock=lambda: SIGNED_AT, project_id=PROJECT_ID, security_token="temporary-token")
     sent = capture(auth, "PUT", BASE_URL + "/v2/x", headers=headers, content=b"plain")
     official = _official_for(sent, headers, b"plain", **credentials)
     added = {"X-Project-Id", "X-Security-Token", "X-Sdk-Date", "X-Sdk-Content-Sha256", "Authorization"}
@@ -464,7 +461,7 @@ def test_sdk_date_is_utc_whatever_the_local_time_zone(monkeypatch: pytest.Monkey
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
     try:
-        eastern = FIXED.astimezone(timezone(timedelta(hours=-5)))
+        eastern = SIGNED_AT.astimezone(timezone(timedelta(hours=-5)))
         assert format_sdk_date(eastern) == SDK_DATE
         sent = capture(AkSkAuth(AK, SK, clock=lambda: eastern), "GET", BASE_URL + "/v2/x")
         assert sent.headers["X-Sdk-Date"] == SDK_DATE

@@ -26,11 +26,8 @@ from dataarts_export_client.lib.signing import (
     parse_authorization,
 )
 
-from .client_fakes import BASE_URL
+from .client_fakes import AK, BASE_URL, SIGNED_AT, SK
 
-AK = "HPUAEXAMPLEAK0000000"
-SK = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-FIXED = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 # Hop-by-hop and transport headers (RFC 9110 section 7.6.1), and a signature from an earlier attempt.
 LEFT_OUT = {
     "Authorization": "SDK-HMAC-SHA256 Access=OLD, SignedHeaders=host, Signature=00",
@@ -51,7 +48,7 @@ def signed(extra: dict[str, str]) -> tuple[list[str], str]:
         headers={"Content-Type": "application/json", **extra},
         content=b"{}",
     )
-    AkSkAuth(AK, SK, clock=lambda: FIXED).sign(request)
+    AkSkAuth(AK, SK, clock=lambda: SIGNED_AT).sign(request)
     parsed = parse_authorization(request.headers["Authorization"])
     assert parsed is not None
     _, names, signature = parsed
@@ -73,7 +70,7 @@ def test_the_unsigned_set_is_exactly_the_transport_s_headers() -> None:
 def test_a_request_signed_again_replaces_the_old_signature_and_verifies_the_same() -> None:
     """A retry signs the request that already carries the first attempt's Authorization: same signature."""
     request = httpx.Request("GET", BASE_URL + "/v2/p/design/export-result?uuid=u")
-    auth = AkSkAuth(AK, SK, clock=lambda: FIXED)
+    auth = AkSkAuth(AK, SK, clock=lambda: SIGNED_AT)
     auth.sign(request)
     first = request.headers["Authorization"]
     auth.sign(request)
@@ -81,7 +78,7 @@ def test_a_request_signed_again_replaces_the_old_signature_and_verifies_the_same
 
 
 @pytest.mark.parametrize(
-    "moment", [FIXED, datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC), datetime(2038, 1, 19, 3, 14, 8, tzinfo=UTC)]
+    "moment", [SIGNED_AT, datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC), datetime(2038, 1, 19, 3, 14, 8, tzinfo=UTC)]
 )
 def test_date_format_reads_back_what_the_signer_writes(moment: datetime) -> None:
     """``DATE_FORMAT`` is how a verifier parses ``X-Sdk-Date``: it must read the signer's text as the same moment."""

@@ -12,24 +12,20 @@ from dataarts_export_client.lib import (
     ExportSnapshot,
     ExportTimeout,
     RetryPolicy,
-    async_poll_export_status,
-    poll_export_status,
 )
 from dataarts_export_client.models import ExportState, OperationStatus
 
 from .client_fakes import (
-    PROJECT_ID,
     UUID,
-    WORKSPACE,
     XLSX,
     BreakingStream,
     FakeClock,
     Script,
-    client_for,
     error,
     status,
     workbook,
 )
+from .twin_fakes import Twin
 
 POLICY = RetryPolicy(jitter="none", poll_interval=1.0, retry_interval=0.5, max_retries=3)
 
@@ -37,16 +33,7 @@ FAILED_GROUP = {"operation_status": "FAILED", "total": 2, "success": 1, "failed"
 
 
 def probe(script: Script, clock: FakeClock, *, timeout: float = 60.0) -> ExportSnapshot:
-    return poll_export_status(
-        client_for(script),
-        project_id=PROJECT_ID,
-        workspace=WORKSPACE,
-        uuid=UUID,
-        timeout=timeout,
-        policy=POLICY,
-        clock=clock,
-        sleep=clock.sleep,
-    )
+    return Twin(clock=clock, policy=POLICY).probe(script, timeout=timeout)
 
 
 def test_a_running_export_is_reported_after_one_request_without_sleeping() -> None:
@@ -125,17 +112,9 @@ def test_retries_stop_at_the_timeout() -> None:
     assert caught.value.uuid == UUID
 
 
-async def test_async_twin_reads_the_same() -> None:
-    clock = FakeClock()
-    snapshot = await async_poll_export_status(
-        client_for(Script(error(429, retry_after="2"), workbook())),
-        project_id=PROJECT_ID,
-        workspace=WORKSPACE,
-        uuid=UUID,
-        policy=POLICY,
-        clock=clock,
-        sleep=clock.async_sleep,
-    )
+def test_async_twin_reads_the_same() -> None:
+    twin = Twin("async", policy=POLICY)
+    snapshot = twin.probe(Script(error(429, retry_after="2"), workbook()))
     assert snapshot.status is ExportState.SUCCESS
     assert snapshot.ready is not None
-    assert clock.sleeps == [2.0]
+    assert twin.clock.sleeps == [2.0]

@@ -31,7 +31,7 @@ from dataarts_export_client.lib.environment import client_for
 from dataarts_export_client.lib.results import ExportProgress
 from dataarts_export_client.models import ExportState
 
-from .client_fakes import FAST_POLICY, JSON_UTF8, PROJECT_ID, UUID, WORKSPACE, XLSX
+from .client_fakes import FAST_POLICY, JSON_UTF8, PROJECT_ID, UUID, WORKSPACE, XLSX, settings_only
 
 TOKEN = "MIIE-token-value-for-the-terminal-tests"
 HOSTILE = [
@@ -57,12 +57,7 @@ Answer = Callable[[httpx.Request], httpx.Response]
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("DATAARTS_REGION", "HUAWEICLOUD_SDK_REGION", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATAARTS_ENDPOINT", "http://127.0.0.1:9")
-    monkeypatch.setenv("DATAARTS_TOKEN", TOKEN)
-    monkeypatch.setenv("DATAARTS_PROJECT_ID", PROJECT_ID)
-    monkeypatch.setenv("DATAARTS_WORKSPACE", WORKSPACE)
+    settings_only(monkeypatch, "http://127.0.0.1:9", token=TOKEN, project_id=PROJECT_ID, workspace=WORKSPACE)
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.chdir(tmp_path)
 

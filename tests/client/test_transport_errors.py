@@ -14,12 +14,20 @@ import socket
 import ssl
 import threading
 from collections.abc import Iterator
+from dataclasses import FrozenInstanceError
 
 import httpcore
 import httpx
 import pytest
 
-from dataarts_export_client.lib import ConfigurationError, NetworkError, RetryPolicy, token_client, wait_for_export
+from dataarts_export_client.lib import (
+    ConfigurationError,
+    DataArtsError,
+    NetworkError,
+    RetryPolicy,
+    token_client,
+    wait_for_export,
+)
 from dataarts_export_client.lib.decisions import ExportPoller, ExportStarter
 from dataarts_export_client.lib.transport_errors import Diagnosis, diagnose, request_url
 
@@ -54,6 +62,12 @@ def tls_error(reason: str | None) -> ssl.SSLError:
     error = ssl.SSLError(1, f"[SSL: {reason}]")
     error.reason = reason  # type: ignore[assignment]  # None at run time too; typeshed says str
     return error
+
+
+# What OpenSSL reports when the other side does not speak TLS at all (a plain-HTTP service behind https://):
+# its answer read as a TLS record (WRONG_VERSION_NUMBER; RECORD_LAYER_FAILURE from OpenSSL 3.2, PACKET_LENGTH_TOO_LONG
+# for the length a plain-text answer makes), or a request in clear (HTTP_REQUEST).
+NOT_TLS_REASONS = ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG")
 
 
 def certificate_diagnosis(detail: str) -> Diagnosis:
@@ -93,14 +107,17 @@ CASES: dict[str, tuple[httpx.TransportError, Diagnosis]] = {
         chained(httpx.ConnectError("verify"), certificate_error(None, None)),
         certificate_diagnosis("not trusted"),
     ),
-    "not-tls": (
-        chained(httpx.ConnectError("[SSL: WRONG_VERSION_NUMBER]"), tls_error("WRONG_VERSION_NUMBER")),
-        Diagnosis(
-            "the server did not answer in TLS (WRONG_VERSION_NUMBER)",
-            "is the endpoint http:// rather than https://? Use the scheme the service speaks",
-            permanent=True,
-        ),
-    ),
+    **{
+        f"not-tls-{reason}": (
+            chained(httpx.ConnectError(f"[SSL: {reason}]"), tls_error(reason)),
+            Diagnosis(
+                f"the server did not answer in TLS ({reason})",
+                "is the endpoint http:// rather than https://? Use the scheme the service speaks",
+                permanent=True,
+            ),
+        )
+        for reason in NOT_TLS_REASONS
+    },
     "tls-version": (
         chained(httpx.ConnectError("alert"), tls_error("TLSV1_ALERT_PROTOCOL_VERSION")),
         handshake_diagnosis("TLSV1_ALERT_PROTOCOL_VERSION"),
@@ -147,6 +164,49 @@ CASES: dict[str, tuple[httpx.TransportError, Diagnosis]] = {
 def test_each_failure_is_told_apart(case: str) -> None:
     error, expected = CASES[case]
     assert diagnose(error) == expected
+
+
+# The failures another attempt cannot cure, and only they, are not retried: a certificate this machine does not
+# trust, a TLS handshake that fails for another reason than a broken connection (no common version, a server that
+# does not speak TLS), a request httpx refuses to send and a scheme it does not speak.
+NOT_RETRIED = frozenset(
+    {
+        "certificate",
+        "certificate-without-message",
+        "certificate-without-anything",
+        *(f"not-tls-{reason}" for reason in NOT_TLS_REASONS),
+        "tls-version",
+        "tls-unnamed",
+        "header",
+        "scheme",
+    }
+)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_exactly_the_failures_another_attempt_cannot_cure_are_not_retried(case: str) -> None:
+    """A refused connection, a name that does not resolve, a timeout, a proxy, a connection or handshake cut short:
+    a poll is retried. ``Diagnosis.permanent`` says which, as a bool: a plain diagnosis is not permanent."""
+    error, _ = CASES[case]
+    permanent = case in NOT_RETRIED
+    assert diagnose(error).permanent is permanent
+    poller = ExportPoller(uuid=UUID, timeout=60, policy=RetryPolicy(max_retries=1), clock=lambda: 0.0)
+    if permanent:
+        with pytest.raises(DataArtsError):
+            poller.after_transport_error(error)
+    else:
+        assert poller.after_transport_error(error).reason == f"{diagnose(error).what}, retry 1 of 1"
+
+
+def test_a_diagnosis_is_an_immutable_value() -> None:
+    """Equal by its contents (and a plain one equal to one said not permanent), hashable, frozen and slotted."""
+    diagnosis = Diagnosis("connection refused", "check the endpoint")
+    assert diagnosis == Diagnosis("connection refused", "check the endpoint", permanent=False)
+    assert diagnosis != Diagnosis("connection refused", "check the endpoint", permanent=True)
+    assert len({diagnosis, Diagnosis("connection refused", "check the endpoint")}) == 1
+    with pytest.raises(FrozenInstanceError):
+        diagnosis.permanent = True  # type: ignore[misc]
+    assert not hasattr(diagnosis, "__dict__")
 
 
 def test_a_chain_of_causes_that_loops_is_read_once() -> None:

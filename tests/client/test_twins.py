@@ -73,7 +73,7 @@ def test_a_start_that_outlasts_its_timeout_has_no_uuid(twin: Twin) -> None:
 def test_wait_reports_progress_and_returns_the_file_answer(twin: Twin) -> None:
     reports: list[ExportProgress] = []
     script = Script(status("importing", "10"), status("importing", "60"), workbook(CONTENT))
-    ready = twin.wait(script, reports=reports)
+    ready = twin.wait(script, on_progress=reports.append)
     assert ready.elapsed == pytest.approx(sum(twin.clock.sleeps))
     assert ready == ExportReady(
         uuid=UUID,

@@ -209,7 +209,7 @@ def test_a_probe_gives_up_after_a_minute_by_default(twin: Twin) -> None:
 def test_export_to_file_reports_progress(twin: Twin, tmp_path: Path) -> None:
     reports: list[ExportProgress] = []
     script = Script(started(), status("importing", "40"), workbook(CONTENT))
-    twin.export(script, tmp_path, reports=reports)
+    twin.export(script, tmp_path, on_progress=reports.append)
     assert [(r.uuid, r.status, r.percent) for r in reports] == [
         (UUID, ExportState.IMPORTING, 40.0),
         (UUID, ExportState.SUCCESS, 100.0),

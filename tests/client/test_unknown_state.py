@@ -10,26 +10,21 @@ that an undocumented ``status`` is still reported as drift.)
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from typing import Any
 
 import pytest
 
 from dataarts_export_client.lib import (
     ExportProgress,
-    ExportReady,
     ExportTimeout,
-    async_wait_for_export,
     cli,
-    poll_export_status,
-    wait_for_export,
 )
 from dataarts_export_client.lib.cli.outcomes import EXIT_OK
 from dataarts_export_client.models import ExportState, ExportStatus, OperationStatus
 
-from .client_fakes import PROJECT_ID, SCRIPTED_POLICY, UUID, WORKSPACE, FakeClock, Script, client_for, status, workbook
+from .client_fakes import PROJECT_ID, UUID, WORKSPACE, Script, client_for, status, workbook
+from .twin_fakes import Twin
 
 MODES = ["sync", "async"]
 
@@ -66,21 +61,6 @@ def test_the_model_round_trips_an_undocumented_status() -> None:
     assert parsed.to_dict()["status"] == "queued"
 
 
-def wait(mode: str, script: Script, clock: FakeClock, **kwargs: Any) -> ExportReady:
-    options: dict[str, Any] = {
-        "project_id": PROJECT_ID,
-        "workspace": WORKSPACE,
-        "uuid": UUID,
-        "timeout": 600.0,
-        "policy": SCRIPTED_POLICY,
-        "clock": clock,
-        **kwargs,
-    }
-    if mode == "sync":
-        return wait_for_export(client_for(script), sleep=clock.sleep, **options)
-    return asyncio.run(async_wait_for_export(client_for(script), sleep=clock.async_sleep, **options))
-
-
 @pytest.mark.parametrize("mode", MODES)
 def test_an_unknown_state_is_waited_through_logged_once_and_reported(
     mode: str, caplog: pytest.LogCaptureFixture
@@ -88,7 +68,7 @@ def test_an_unknown_state_is_waited_through_logged_once_and_reported(
     seen: list[ExportProgress] = []
     script = Script(status("queued", None), status("queued", None), status("importing", "50"), workbook())
     with caplog.at_level(logging.WARNING, logger="dataarts_export_client"):
-        ready = wait(mode, script, FakeClock(), on_progress=seen.append)
+        ready = Twin(mode).wait(script, on_progress=seen.append)
     assert ready.uuid == UUID
     assert [progress.status.value for progress in seen] == ["queued", "queued", "importing", "success"]
     warnings = [record for record in caplog.records if record.levelno == logging.WARNING]
@@ -98,22 +78,20 @@ def test_an_unknown_state_is_waited_through_logged_once_and_reported(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_an_unknown_state_never_ends_the_wait_but_the_deadline_does(mode: str) -> None:
-    clock = FakeClock()
+    twin = Twin(mode)
     with pytest.raises(ExportTimeout):
-        wait(mode, Script(status("queued", None), repeat_last=True), clock, timeout=30.0)
-    assert clock.now - 1000.0 == pytest.approx(30.0)
+        twin.wait(Script(status("queued", None), repeat_last=True), timeout=30.0)
+    assert twin.clock.now - 1000.0 == pytest.approx(30.0)
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_only_fail_and_success_end_the_wait(mode: str) -> None:
     script = Script(status("paused", None), status("success", "100"))
-    assert wait(mode, script, FakeClock()).uuid == UUID
+    assert Twin(mode).wait(script).uuid == UUID
 
 
 def test_poll_export_status_returns_an_unknown_state_as_is() -> None:
-    snapshot = poll_export_status(
-        client_for(Script(status("queued", "0"))), project_id=PROJECT_ID, workspace=WORKSPACE, uuid=UUID
-    )
+    snapshot = Twin().probe(Script(status("queued", "0")))
     assert snapshot.status == "queued"
     assert not snapshot.status.is_known
 

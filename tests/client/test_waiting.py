@@ -25,7 +25,6 @@ from dataarts_export_client.lib import (
     ServerError,
     ThrottledError,
     UnexpectedResponse,
-    wait_for_export,
 )
 from dataarts_export_client.models import BatchOperation, ExportState, OperationStatus
 
@@ -37,11 +36,11 @@ from .client_fakes import (
     BreakingStream,
     FakeClock,
     Script,
-    client_for,
     error,
     status,
     workbook,
 )
+from .twin_fakes import Twin
 
 POLICY = RetryPolicy(jitter="none", poll_interval=1.0, max_poll_interval=4.0, retry_interval=0.5, max_retries=3)
 BACKOFF_ONLY = replace(POLICY, follow_progress=False)
@@ -56,17 +55,7 @@ def run(
     on_progress: Callable[[ExportProgress], object] | None = None,
     policy: RetryPolicy = POLICY,
 ) -> ExportReady:
-    return wait_for_export(
-        client_for(script),
-        project_id=PROJECT_ID,
-        workspace=WORKSPACE,
-        uuid=UUID,
-        timeout=timeout,
-        on_progress=on_progress,
-        policy=policy,
-        clock=clock,
-        sleep=clock.sleep,
-    )
+    return Twin(clock=clock, policy=policy).wait(script, timeout=timeout, on_progress=on_progress)
 
 
 def test_polls_json_until_the_file_answer_and_closes_it_unread() -> None:

@@ -1,21 +1,23 @@
-"""Runs each helper as its sync version or its async twin, with the same arguments, on a fake clock.
+"""Calls each helper as its sync version or its async twin, with the usual arguments, on a fake clock.
 
-Shared by the twin suites (``test_twins*.py``): a test asks for the ``twin``
-fixture and is run once as ``sync`` and once as ``async``.
+The one way the client's tests call ``start_export``, ``wait_for_export``,
+``poll_export_status``, ``download_export`` and ``export_to_file`` (or their
+``async_`` twins) against a :class:`~.client_fakes.Script`: the twin suites
+(``test_twins*.py``) ask for the ``twin`` fixture and run once as ``sync``
+and once as ``async``; other tests make a ``Twin()`` (sync) of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
 from dataarts_export_client.lib import (
-    ExportProgress,
     ExportReady,
     ExportSnapshot,
     RetryPolicy,
@@ -45,9 +47,12 @@ from .client_fakes import (
 _T = TypeVar("_T")
 CONTENT = b"PK\x03\x04" + bytes(range(256)) * 8
 BODY = ExportParam(ids=["1224641525420683264"], type_="TABLE_MODEL", asyn=True)
+TIMEOUT = 600.0
+"""The timeout of every call but a probe's (which keeps the helper's own), unless a test gives another."""
 
 
 def started(uuid: str = UUID) -> httpx.Response:
+    """The answer to a started export."""
     return httpx.Response(200, headers={"Content-Type": "application/json"}, json={"data": {"uuid": uuid}})
 
 
@@ -57,84 +62,48 @@ async def _awaited(awaitable: Awaitable[_T]) -> _T:
 
 @dataclass
 class Twin:
-    """Calls the sync helpers, or their async twins through ``asyncio.run``, with the same arguments."""
+    """Calls the sync helpers, or their async twins through ``asyncio.run``, with the same arguments.
 
-    kind: str
-    clock: FakeClock
+    Each call answers from ``script`` for :data:`~.client_fakes.PROJECT_ID`
+    and :data:`~.client_fakes.WORKSPACE` (and :data:`~.client_fakes.UUID` or
+    :data:`BODY`, as the helper takes), runs on ``clock`` (and sleeps on it)
+    with ``policy`` (``None``: the helper's own default, as a caller who
+    passes none); keyword ``options`` add any other argument or replace these.
+    """
 
-    def _call(self, sync: Callable[..., _T], async_: Callable[..., Awaitable[_T]], **kwargs: Any) -> _T:
-        if self.kind == "sync":
-            return sync(clock=self.clock, sleep=self.clock.sleep, **kwargs)
-        return asyncio.run(_awaited(async_(clock=self.clock, sleep=self.clock.async_sleep, **kwargs)))
+    kind: str = "sync"
+    clock: FakeClock = field(default_factory=FakeClock)
+    policy: RetryPolicy | None = SCRIPTED_POLICY
 
-    def start(self, script: Script, *, timeout: float = 600.0, policy: RetryPolicy = SCRIPTED_POLICY) -> str:
-        where = {"project_id": PROJECT_ID, "workspace": WORKSPACE}
-        return self._call(
-            start_export,
-            async_start_export,
-            client=client_for(script),
-            body=BODY,
-            timeout=timeout,
-            policy=policy,
-            **where,
-        )
-
-    def wait(
+    def _call(
         self,
+        sync: Callable[..., _T],
+        async_: Callable[..., Awaitable[_T]],
         script: Script,
-        *,
-        timeout: float = 600.0,
-        reports: list[ExportProgress] | None = None,
-        policy: RetryPolicy = SCRIPTED_POLICY,
-    ) -> ExportReady:
-        return self._call(
-            wait_for_export,
-            async_wait_for_export,
-            client=client_for(script),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            uuid=UUID,
-            timeout=timeout,
-            on_progress=None if reports is None else reports.append,
-            policy=policy,
-        )
+        arguments: dict[str, Any],
+    ) -> _T:
+        sleep = self.clock.sleep if self.kind == "sync" else self.clock.async_sleep
+        kwargs: dict[str, Any] = {"project_id": PROJECT_ID, "workspace": WORKSPACE, "clock": self.clock, "sleep": sleep}
+        if self.policy is not None:
+            kwargs["policy"] = self.policy
+        kwargs.update(arguments)
+        if self.kind == "sync":
+            return sync(client_for(script), **kwargs)
+        return asyncio.run(_awaited(async_(client_for(script), **kwargs)))
 
-    def probe(self, script: Script) -> ExportSnapshot:
-        return self._call(
-            poll_export_status,
-            async_poll_export_status,
-            client=client_for(script),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            uuid=UUID,
-            policy=SCRIPTED_POLICY,
-        )
+    def start(self, script: Script, **options: Any) -> str:
+        return self._call(start_export, async_start_export, script, {"body": BODY, "timeout": TIMEOUT, **options})
 
-    def download(self, script: Script, dest: Path, *, timeout: float = 600.0) -> Path:
-        return self._call(
-            download_export,
-            async_download_export,
-            client=client_for(script),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            uuid=UUID,
-            dest=dest,
-            timeout=timeout,
-            policy=SCRIPTED_POLICY,
-        )
+    def wait(self, script: Script, **options: Any) -> ExportReady:
+        return self._call(wait_for_export, async_wait_for_export, script, {"uuid": UUID, "timeout": TIMEOUT, **options})
 
-    def export(
-        self, script: Script, dest: Path, *, timeout: float = 600.0, reports: list[ExportProgress] | None = None
-    ) -> Path:
-        return self._call(
-            export_to_file,
-            async_export_to_file,
-            client=client_for(script),
-            project_id=PROJECT_ID,
-            workspace=WORKSPACE,
-            body=BODY,
-            dest=dest,
-            timeout=timeout,
-            on_progress=None if reports is None else reports.append,
-            policy=SCRIPTED_POLICY,
-        )
+    def probe(self, script: Script, **options: Any) -> ExportSnapshot:
+        return self._call(poll_export_status, async_poll_export_status, script, {"uuid": UUID, **options})
+
+    def download(self, script: Script, dest: Any, **options: Any) -> Path:
+        arguments = {"uuid": UUID, "dest": dest, "timeout": TIMEOUT, **options}
+        return self._call(download_export, async_download_export, script, arguments)
+
+    def export(self, script: Script, dest: Any, **options: Any) -> Path:
+        arguments = {"body": BODY, "dest": dest, "timeout": TIMEOUT, **options}
+        return self._call(export_to_file, async_export_to_file, script, arguments)

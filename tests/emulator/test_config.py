@@ -11,7 +11,7 @@ import pytest
 from dataarts_emulator import DEMO_TENANT, DEMO_TOKEN, EmulatorSettings
 from dataarts_emulator.__main__ import banner
 from dataarts_emulator.config import load_config_file, options_from
-from dataarts_emulator.settings import ConfigError, Declared, declared, declared_in
+from dataarts_emulator.settings import ConfigError, Declared, ServerOptions, declared, declared_in
 
 CONFIG_YAML = """
 export_seconds: 2
@@ -185,6 +185,13 @@ def test_help_shows_each_flag_with_its_declared_help_and_default(capsys: pytest.
             assert f"{item.setting.help} (default: {item.shown_default}" in text
 
 
+def configured(tmp_path: Path, argv: list[str], env: dict[str, str], content: str) -> ServerOptions:
+    """The options of ``argv`` and ``env`` with a config file holding ``content``."""
+    path = tmp_path / "emulator.yaml"
+    path.write_text(content, encoding="utf-8")
+    return options_from([*argv, "--config", str(path)], env)
+
+
 @pytest.mark.parametrize(
     ("argv", "env", "content", "named"),
     [
@@ -195,15 +202,18 @@ def test_help_shows_each_flag_with_its_declared_help_and_default(capsys: pytest.
         ([], {"DATAARTS_EMULATOR_LATENCY_MS": "slow"}, "", "DATAARTS_EMULATOR_LATENCY_MS"),
         (["--truncate-rate", "1.5"], {}, "", "truncate_rate"),
         (["--port", "70000"], {}, "", "port"),
+        # A switch takes on or off (true/false, yes/no, 1/0 on the command line and in variables) and nothing else.
+        (["--flow-control", "sometimes"], {}, "", "--flow-control"),
+        ([], {"DATAARTS_EMULATOR_FLOW_CONTROL": "2"}, "", "DATAARTS_EMULATOR_FLOW_CONTROL"),
+        ([], {}, "flow_control: 1", "flow_control"),
+        ([], {}, "flow_control: maybe", "flow_control"),
     ],
 )
 def test_errors_name_the_setting(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], env: dict[str, str], content: str, named: str
 ) -> None:
-    path = tmp_path / "emulator.yaml"
-    path.write_text(content, encoding="utf-8")
     with pytest.raises(SystemExit) as exited:
-        options_from([*argv, "--config", str(path)], env)
+        configured(tmp_path, argv, env, content)
     assert exited.value.code == 2
     assert named in capsys.readouterr().err
 
@@ -240,25 +250,4 @@ def test_the_network_faults_come_from_flags_variables_and_the_banner_names_them(
 def test_flow_control_is_a_switch(
     tmp_path: Path, argv: list[str], env: dict[str, str], content: str, expected: bool
 ) -> None:
-    path = tmp_path / "emulator.yaml"
-    path.write_text(content, encoding="utf-8")
-    assert options_from([*argv, "--config", str(path)], env).settings.flow_control is expected
-
-
-@pytest.mark.parametrize(
-    ("argv", "env", "content"),
-    [
-        (["--flow-control", "sometimes"], {}, ""),
-        ([], {"DATAARTS_EMULATOR_FLOW_CONTROL": "2"}, ""),
-        ([], {}, "flow_control: 1"),
-        ([], {}, "flow_control: maybe"),
-    ],
-)
-def test_a_switch_refuses_anything_but_on_and_off(
-    tmp_path: Path, argv: list[str], env: dict[str, str], content: str
-) -> None:
-    path = tmp_path / "emulator.yaml"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(SystemExit) as exited:
-        options_from([*argv, "--config", str(path)], env)
-    assert exited.value.code == 2
+    assert configured(tmp_path, argv, env, content).settings.flow_control is expected

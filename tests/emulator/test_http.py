@@ -237,7 +237,7 @@ async def test_oversized_body_is_400(make_client: ClientFactory) -> None:
     response = await api.post(EXPORT_MODEL, headers=TOKEN_HEADERS, json={"ids": ["x" * 200]})
     assert response.status_code == 400
     assert "exceeds 100 bytes" in response.json()["error_msg"]
-    # The size is checked before authentication (README: "Checks run in this order").
+    # The size is checked before authentication (docs/reference/emulator.md: "Checks run in this order").
     anonymous = await api.post(EXPORT_MODEL, json={"ids": ["x" * 200]})
     assert (anonymous.status_code, anonymous.json()["error_code"]) == (400, "EMU.0400")
 

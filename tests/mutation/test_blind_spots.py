@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal, TypeAlias, TypeVar
 
 __all__ = ["LIMIT"]
 
@@ -61,6 +61,9 @@ class Plain:
     @staticmethod
     def method() -> int:
         return 11
+
+
+Number: TypeAlias = int | float
 '''
 
 
@@ -83,7 +86,7 @@ def test_the_places_mutmut_skips_are_mutated() -> None:
 
 def test_what_mutmut_mutates_or_never_mutates_is_left_alone() -> None:
     lines = {line for line, _, _ in changes()}
-    assert not lines & {12, 13}  # a type alias and a type variable: annotations by another name
+    assert not lines & {12, 13, 44}  # type aliases and a type variable: annotations by another name
     assert 14 not in lines  # marked equivalent
     assert not lines & {22, 35, 41}  # plain function bodies and a static method: mutmut's
     assert all(after != "len(None)" and "len" not in before for _, before, after in changes())

@@ -8,6 +8,7 @@ reporting mutants as surviving after a test was written to kill them.
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 from pathlib import Path
@@ -21,6 +22,8 @@ from tools.mutation.__main__ import table
 from tools.mutation.describe import function_start, locate
 from tools.mutation.results import ModuleScore, read_scores
 from tools.mutation.targets import CORE, Target
+
+from ..client import test_public_names
 
 MODULE = "dataarts_export_client/lib/example.py"
 
@@ -142,3 +145,10 @@ def test_every_core_test_file_exists() -> None:
     for test in listed:
         assert (staging.ROOT / test).is_file(), test
     assert all(target.tests for target in CORE)
+
+
+def test_the_public_names_test_checks_every_core_module_with_an_all() -> None:
+    """tests/client/test_public_names.py lists them itself (it runs where ``tools`` cannot be imported)."""
+    names = [target.module.removesuffix(".py").replace("/", ".") for target in CORE]
+    with_all = sorted(name for name in names if hasattr(importlib.import_module(name), "__all__"))
+    assert with_all == sorted(test_public_names.MODULES)

@@ -13,7 +13,7 @@ One test, in steps, since every step needs the one before:
    so a runtime dependency missing from a wheel's metadata stays missing;
 3. there, every module of both packages imports, ``dataarts-export --help``
    runs, the ``dataarts-emulator`` script names itself and serves,
-   ``dataarts-export export`` saves a workbook from it, and the README's own
+   ``dataarts-export export`` saves a workbook from it, and the docs' own
    test file (the plugin quick start) passes under pytest.
 """
 
@@ -29,7 +29,7 @@ import pytest
 
 from dataarts_emulator import DEMO_PROJECT_ID, DEMO_TOKEN, DEMO_WORKSPACE
 from dataarts_emulator.testing import serve_process
-from tests.test_readme import QUICK_START_FILE, quick_start
+from tests.docs.markdown import QUICK_START_FILE, quick_start
 
 from .support import UV, build, install, new_venv, project, run, supported_pythons
 

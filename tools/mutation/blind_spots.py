@@ -21,9 +21,9 @@ a string wrapped in ``XX``, ``True`` for ``False``, a dropped argument, an
 assignment of ``None``). The exclusions are mutmut's too: type annotations,
 ``len``/``isinstance`` calls, docstrings, imports, and lines marked
 ``# pragma: no mutate`` (mutmut's own parser reads the markers). Type aliases
-and type variables (``Jitter = Literal[...]``, ``_T = TypeVar("_T")``) are
-annotations by another name and are left alone for the same reason mutmut
-leaves annotations alone. Each mutant is the whole module with one change,
+and type variables (``Jitter = Literal[...]``, ``Destination: TypeAlias =
+str | BinaryIO``, ``_T = TypeVar("_T")``) are annotations by another name and
+are left alone for the same reason mutmut leaves annotations alone. Each mutant is the whole module with one change,
 applied at import time by :mod:`.judge`.
 """
 
@@ -113,10 +113,19 @@ def _is_typing_form(value: cst.BaseExpression | None) -> bool:
     return isinstance(base, cst.Name) and base.value in _TYPING_FORMS
 
 
+def _is_type_alias(node: cst.AnnAssign) -> bool:
+    """``Name: TypeAlias = ...`` (``typing.TypeAlias`` too): an annotation by another name, whatever its value."""
+    annotation = node.annotation.annotation
+    name = annotation.attr if isinstance(annotation, cst.Attribute) else annotation
+    return isinstance(name, cst.Name) and name.value == "TypeAlias"
+
+
 def _never_mutated(node: cst.CSTNode) -> bool:
     if isinstance(node, _NEVER_MUTATED):
         return True
     if isinstance(node, cst.Assign | cst.AnnAssign) and _is_typing_form(node.value):
+        return True
+    if isinstance(node, cst.AnnAssign) and _is_type_alias(node):
         return True
     return (
         isinstance(node, cst.Call)

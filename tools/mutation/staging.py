@@ -24,8 +24,9 @@ PACKAGES = {
     "dataarts_export_client": ROOT / "generated" / "dataarts-export-client" / "dataarts_export_client",
     "dataarts_emulator": ROOT / "emulator" / "src" / "dataarts_emulator",
 }
-# Files the tests read from the repository root (the spec, the contract seed, the README).
-ROOT_FILES = ("openapi.yaml", "schemathesis.toml", "README.md")
+# Files and folders the tests read from the repository root (the spec, the contract seed, the README and the
+# documentation pages whose tables and claims tests hold to the code).
+ROOT_FILES = ("openapi.yaml", "schemathesis.toml", "README.md", "docs")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache")
 
 
@@ -78,7 +79,10 @@ def stage(target: Target) -> Path:
         _replace_tree(source, directory / "src" / name)
     _replace_tree(ROOT / "tests", directory / "tests")
     for name in ROOT_FILES:
-        shutil.copy2(ROOT / name, directory / name)
+        if (ROOT / name).is_dir():
+            _replace_tree(ROOT / name, directory / name)
+        else:
+            shutil.copy2(ROOT / name, directory / name)
     with (ROOT / "pyproject.toml").open("rb") as file:
         pytest_options = dict(tomllib.load(file)["tool"]["pytest"]["ini_options"])
     # mutmut puts the mutated src/ first on sys.path itself; a pythonpath entry could shadow it.

@@ -1,6 +1,6 @@
 """The faults a soak run meets: one :class:`FaultMix`, turned into the emulator's own flags.
 
-Every field is an emulator setting of the same name (see the README's flag
+Every field is an emulator setting of the same name (see the docs' flag
 table), so a mix reads exactly as the emulator is started; the defaults are
 the mix of issue 9: 20 % server errors, 10 % throttling, 30 % truncated
 downloads, some stalls, trickles and resets, 20 ms of latency, and a seed.

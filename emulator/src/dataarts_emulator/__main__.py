@@ -28,7 +28,7 @@ from .config import options_from
 from .settings import DEMO_AK, DEMO_SK, DEMO_TOKEN, ServerOptions, Tenant
 
 PUBLISHED_SECRETS = frozenset({DEMO_TOKEN, DEMO_SK})
-"""The demo tenant's credentials, published in the README: the only secrets the banner shows."""
+"""The demo tenant's credentials, published in the docs: the only secrets the banner shows."""
 
 
 def _shown(secret: str) -> str:

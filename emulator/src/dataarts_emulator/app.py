@@ -111,7 +111,7 @@ async def _answer(backend: EmulatorBackend, scope: Scope, receive: Receive, requ
     except ProxyPage:
         return proxy_page_response()
     except ConnectionReset:
-        raise  # acted out by _endpoint: an injected fault, not a crash
+        raise  # acted out by EmulatorApp._serve: an injected fault, not a crash
     except Exception:
         logger.exception(
             "the emulator failed on %s %s; answering 500 %s",

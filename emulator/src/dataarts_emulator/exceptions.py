@@ -3,7 +3,7 @@
 Models, authentication, validation and fault injection raise these; the HTTP
 layer renders them in exactly one place (:func:`dataarts_emulator.rendering.error_response`).
 Each type declares its HTTP status, ``error_code`` and body shape in its class
-line, so each code is written once, here; the README's table of answers and
+line, so each code is written once, here; the docs' table of answers and
 the fidelity ledger (``docs/fidelity.md``) are checked against
 :func:`error_types` by tests.
 

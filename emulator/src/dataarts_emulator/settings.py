@@ -1,7 +1,7 @@
 """Every emulator setting, declared once: a dataclass field with its default, type, help and bounds.
 
 The command-line flags, the ``DATAARTS_EMULATOR_*`` environment variables,
-the config-file keys, the ``--help`` text and the README's flag table all come
+the config-file keys, the ``--help`` text and the docs' flag table all come
 from these fields (:func:`declared`), so adding a setting is one new field.
 They are plain dataclass fields with :func:`setting` metadata rather than a
 settings library: no extra dependency, and :class:`EmulatorSettings` stays a
@@ -40,7 +40,7 @@ class Setting:
     repeatable: bool = False  # flag given several times; variable comma-separated
     minimum: float | None = None
     maximum: float | None = None
-    shown_default: str | None = None  # how the default reads in help and README, when not the value itself
+    shown_default: str | None = None  # how the default reads in help and the docs, when not the value itself
 
 
 def setting(default: Any, help: str, **options: Any) -> Any:
@@ -177,7 +177,7 @@ class TenantFlags:
 
     Its credentials are the demo ones only when none is given: a tenant given a
     token or an AK/SK of its own does not also accept the published demo
-    credentials (anyone who has read the README could call it).
+    credentials (anyone who has read the docs could call it).
     """
 
     token: tuple[str, ...] = setting(
@@ -243,7 +243,7 @@ class Declared:
 
     @property
     def shown_default(self) -> str:
-        """The default as ``--help`` and the README show it."""
+        """The default as ``--help`` and the docs show it."""
         if self.setting.shown_default is not None:
             return self.setting.shown_default
         if self.default is None:

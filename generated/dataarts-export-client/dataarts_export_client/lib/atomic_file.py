@@ -47,13 +47,15 @@ from .errors import DestinationError
 from .filenames import clip_name, numbered_name
 from .log import logger
 
-if sys.platform != "win32":
-    import fcntl
-
 __all__ = ["NUMBERED_NAMES", "O_BINARY", "STALE_AFTER", "AtomicFileWriter", "Clobber", "remove_stale_temporaries"]
 
-O_BINARY = getattr(os, "O_BINARY", 0)  # pragma: no mutate (equivalent off Windows: no O_BINARY; 1 is O_WRONLY, set)
-"""Windows only: no newline translation (0, nothing to add, elsewhere)."""
+O_BINARY = 0
+"""Windows only: no newline translation (``os.O_BINARY`` there; 0, nothing to add, elsewhere)."""
+if sys.platform == "win32":  # pragma: no mutate block (unreachable on POSIX)
+    O_BINARY = os.O_BINARY
+else:
+    import fcntl
+
 _NAME_BYTES = 64
 """How much of the target's name the temporary name repeats: enough to recognise it, short enough to fit."""
 _TEMPORARY = re.compile(r"\..+\.[0-9a-f]{12}\.part", re.DOTALL)
@@ -71,11 +73,11 @@ covers the instant between a new file's creation and its lock.
 class Clobber(Enum):
     """What committing may do to a file already at the target's name."""
 
-    REPLACE = "replace"
+    REPLACE = "replace"  # pragma: no mutate (equivalent: members are told apart by identity, never by value)
     """Replace it: the caller named this very file, or asked for overwriting."""
-    NUMBER = "number"
+    NUMBER = "number"  # pragma: no mutate (equivalent: members are told apart by identity, never by value)
     """Keep it and take the first free name of ``name``, ``name (1)``, ... ``name (99)``: a name the server chose."""
-    REFUSE = "refuse"
+    REFUSE = "refuse"  # pragma: no mutate (equivalent: members are told apart by identity, never by value)
     """Keep it and fail (``EEXIST``): the caller named the file but allows no replacing."""
 
 

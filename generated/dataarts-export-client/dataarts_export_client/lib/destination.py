@@ -32,10 +32,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from contextlib import suppress
 from enum import Enum
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, TypeAlias
 
 from .atomic_file import O_BINARY, AtomicFileWriter, Clobber
 from .errors import DestinationError
@@ -43,12 +44,17 @@ from .filenames import safe_file_name
 
 __all__ = ["STREAM_PATH", "Destination", "StreamWriter", "Writer", "check_destination", "open_destination"]
 
-Destination = str | os.PathLike[str] | BinaryIO  # pragma: no mutate (equivalent: a type alias, for type checkers)
+Destination: TypeAlias = str | os.PathLike[str] | BinaryIO
 """A path (file, directory, FIFO or character device) or a writable binary file object."""
 STREAM_PATH = Path("-")
 """What a download to a file object returns, and the name its errors give: the conventional name of a stream."""
 
-_STREAM_FLAGS = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | O_BINARY
+if sys.platform == "win32":  # pragma: no mutate block (unreachable on POSIX)
+    _NOCTTY = 0  # no controlling terminals on Windows, and no such flag
+else:
+    from os import O_NOCTTY as _NOCTTY
+
+_STREAM_FLAGS = os.O_WRONLY | _NOCTTY | O_BINARY
 """How a FIFO or a device is opened: no creating, no truncating, and a terminal never becomes this process's own."""
 _SEPARATORS = tuple(separator for separator in (os.sep, os.altsep) if separator)
 
@@ -115,9 +121,9 @@ class StreamWriter:
 
 
 class _Kind(Enum):
-    FILE = "file"
-    DIRECTORY = "directory"
-    STREAM = "stream"
+    FILE = "file"  # pragma: no mutate (equivalent: members are told apart by identity, never by value)
+    DIRECTORY = "directory"  # pragma: no mutate (equivalent: members are told apart by identity, never by value)
+    STREAM = "stream"  # pragma: no mutate (equivalent: members are told apart by identity, never by value)
 
 
 def _locate(dest: str | os.PathLike[str]) -> tuple[Path, _Kind]:

@@ -7,7 +7,6 @@ again later" from "fix your configuration" without parsing messages.
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -32,7 +31,6 @@ __all__ = [
     "EXIT_CODE_HELP",
     "EXIT_EXPORT_FAILED",
     "EXIT_INTERNAL",
-    "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_SIGNAL_BASE",
     "EXIT_TIMEOUT",
@@ -54,7 +52,6 @@ EXIT_TRANSFER = 5
 EXIT_INTERNAL = 70
 EXIT_SIGNAL_BASE = 128
 """A command stopped by signal N exits with 128 + N, as a shell reports a process killed by it."""
-EXIT_INTERRUPTED = EXIT_SIGNAL_BASE + signal.SIGINT
 
 EXIT_CODE_HELP: tuple[tuple[str, str], ...] = (
     (str(EXIT_OK), "success"),

@@ -1,6 +1,6 @@
 """The ``dataarts-export`` argument parser: commands, options, and the help that documents them.
 
-The README's examples are checked against this parser; the texts of the
+The docs' examples are checked against this parser; the texts of the
 help are in :mod:`.help_text`. It behaves as a command line is expected to:
 an option is spelled out in full (argparse's prefix matching would let
 ``--time`` stand for ``--timeout`` today and for something else once an

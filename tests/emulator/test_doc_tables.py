@@ -1,4 +1,4 @@
-"""The README's emulator tables match the code they describe, in both directions.
+"""The emulator's tables in docs/reference/emulator.md match the code they describe, in both directions.
 
 - "What it answers": every (status, ``error_code``) pair is one exception type
   of ``dataarts_emulator.exceptions``, and every type is in the table.
@@ -13,34 +13,26 @@ from pathlib import Path
 
 from dataarts_emulator.exceptions import error_types
 from dataarts_emulator.settings import Declared, declared
+from tests.docs import markdown
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "emulator.md"
 SOURCE = Path(__file__).resolve().parents[2] / "emulator" / "src" / "dataarts_emulator"
 
 
 def table_after(heading: str) -> list[list[str]]:
-    """The cells of the first Markdown table after ``heading``, header and rule rows left out."""
-    lines = README.read_text(encoding="utf-8").splitlines()
-    start = lines.index(heading)
-    rows: list[list[str]] = []
-    for line in lines[start + 1 :]:
-        if line.startswith("|"):
-            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
-        elif rows:
-            break
-    return rows[2:]
+    return markdown.table_after(PAGE, heading)
 
 
 def test_error_table_lists_exactly_the_exception_types() -> None:
     documented = set()
-    for _, statuses, codes in table_after("### What it answers"):
+    for _, statuses, codes in table_after("## What it answers"):
         if codes == "–":
             continue
         for status, code in zip(statuses.split(" / "), codes.split(" / "), strict=True):
             documented.add((int(status), code.strip("`")))
     declared_pairs = {(kind.status, kind.error_code) for kind in error_types()}
-    assert documented - declared_pairs == set(), "the README lists answers the emulator does not give"
-    assert declared_pairs - documented == set(), "answers missing from the README's table"
+    assert documented - declared_pairs == set(), "the page lists answers the emulator does not give"
+    assert declared_pairs - documented == set(), "answers missing from the page's table"
 
 
 def test_each_error_code_is_written_once_in_the_emulator() -> None:
@@ -63,4 +55,4 @@ def expected_row(item: Declared) -> list[str]:
 def test_flag_table_matches_the_declaration() -> None:
     expected = [expected_row(item) for item in declared()]
     rendered = "\n".join("| " + " | ".join(row) + " |" for row in expected)
-    assert table_after("### Flags and environment variables") == expected, f"expected rows:\n{rendered}"
+    assert table_after("## Flags and environment variables") == expected, f"expected rows:\n{rendered}"
