@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 
 from dataarts_emulator import DEMO_AK, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE
-from dataarts_emulator.__main__ import MODULE_PROG, listening_warning, main
+from dataarts_emulator.__main__ import MODULE_PROG, _listen, listening_warning, main
 from dataarts_emulator.config import options_from
 from dataarts_export_client.lib.signing import AkSkAuth
 
@@ -116,3 +116,12 @@ def test_a_port_in_use_is_an_error_before_any_banner() -> None:
         f"python -m dataarts_emulator: error: cannot listen on 127.0.0.1:{port}: address already in use "
         "(another emulator? choose another --port)\n"
     )
+
+
+def test_connections_send_each_answer_at_once() -> None:
+    """Accepted connections have TCP_NODELAY: without it a keep-alive client waits for the delayed ACK on every
+    answer (~40 ms; asyncio sets the option only on sockets made with protocol IPPROTO_TCP)."""
+    with _listen("127.0.0.1", 0) as listener:
+        listener.listen(1)
+        with socket.create_connection(listener.getsockname()[:2], timeout=5), listener.accept()[0] as accepted:
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
