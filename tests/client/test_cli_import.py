@@ -344,3 +344,71 @@ def test_interrupted_before_the_import_answered_says_it_may_have_started(
         "dataarts-export: interrupted by SIGINT; the import may have started: "
         "check the workspace before sending it again\n"
     )
+
+
+def test_quiet_shows_no_progress_but_still_the_outcome_and_the_failed_rows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``--quiet`` drops the progress lines only: the JSON on stdout, and a failure's rows on stderr, stay."""
+    code, out, err = run(capsys, "import", str(workbook(tmp_path, ROWS)), "--action", "import_codetable", "--quiet")
+    assert (code, err) == (0, "")
+    assert (outcome(out)["status"], outcome(out)["success"]) == ("success", 2)
+
+    broken = [("1224641525420683299", "", "Nameless", "1")]
+    code, out, err = run(
+        capsys, "import", str(workbook(tmp_path, broken, "broken.xlsx")), "--action", "import_codetable", "-q"
+    )
+    assert code == 1
+    assert outcome(out)["failed_rows"] == [{"name": "", "object_id": None, "message": "row 2 has no Code table code"}]
+    assert err.splitlines() == [
+        f"dataarts-export: error: import {outcome(out)['uuid']} failed: 1 of 1 rows failed",
+        "  (no name): row 2 has no Code table code",
+    ]
+
+
+def test_copy_whose_rows_failed_exits_1_with_both_halves_on_stdout_and_the_rows_on_stderr(
+    capsys: pytest.CaptureFixture[str], dataarts_emulator: RunningEmulator
+) -> None:
+    """A copy that imported only part of what it exported is never a success, and says which rows did not go."""
+    nameless = {"ID": "1224641525420683299", "Code table code": "", "Code table name": "Nameless", "Values": "1"}
+    dataarts_emulator.seed("codeTable", [CODES[0], nameless])
+    ids = ["--id", CODES[0]["ID"], "--id", nameless["ID"]]
+    code, out, err = run(capsys, "copy", "--type", "codeTable", *ids, "--to-workspace", TARGET, "--quiet")
+    assert code == 1
+    document = outcome(out)
+    assert UUID_RE.fullmatch(document["export"]["uuid"])
+    imported = document["import"]
+    assert (imported["status"], imported["total"], imported["success"], imported["failed"]) == ("success", 2, 1, 1)
+    assert imported["failed_rows"] == [{"name": "", "object_id": None, "message": "row 3 has no Code table code"}]
+    assert imported["object_ids"] == [CODES[0]["ID"]]
+    assert err.splitlines() == [
+        f"dataarts-export: error: import {imported['uuid']} partly failed: 1 of 2 rows failed",
+        "  (no name): row 3 has no Code table code",
+    ]
+    assert dataarts_emulator.objects("codeTable", workspace=TARGET) == CODES[:1]
+
+
+@pytest.mark.dataarts_emulator(
+    tenants=(TENANT,), export_seconds=0.0, import_seconds=60.0, strict_workspaces=True, seed=5
+)
+def test_copy_whose_import_times_out_exits_4_with_the_export_and_the_import_result_command(
+    capsys: pytest.CaptureFixture[str], dataarts_emulator: RunningEmulator
+) -> None:
+    dataarts_emulator.seed("codeTable", CODES)
+    code, out, err = run(
+        capsys, "copy", "--type", "codeTable", "--id", CODES[0]["ID"], "--to-workspace", TARGET, "--timeout", "1"
+    )
+    assert code == 4
+    document = outcome(out)
+    assert UUID_RE.fullmatch(document["export"]["uuid"])
+    assert document["import"] is None, "the half that was not done"
+    line = single_line_error(err)
+    uuid = UUID_RE.search(line.split("import ", 1)[1])
+    assert uuid is not None
+    assert f"import {uuid[0]} not finished" in line
+    assert f"run `dataarts-export import-result --uuid {uuid[0]}` later (the project and workspace it was" in line
+
+    dataarts_emulator.advance(60)  # the import it names is the target workspace's, found there later
+    code, out, err = run(capsys, "import-result", "--uuid", uuid[0], "--workspace", TARGET, "--quiet")
+    assert (code, err) == (0, "")
+    assert (outcome(out)["uuid"], outcome(out)["object_ids"]) == (uuid[0], [CODES[0]["ID"]])

@@ -21,6 +21,7 @@ import yaml
 
 import dataarts_emulator
 from dataarts_export_client import lib
+from dataarts_export_client.lib.cli.transfer import DOCUMENTED_ACTIONS
 from tests.docs import markdown, programs
 from tests.docs.markdown import DOCS, ROOT
 from tools.mutation.targets import CORE
@@ -30,6 +31,7 @@ ARCHITECTURE = DOCS / "reference" / "architecture.md"
 CONTRACT = DOCS / "reference" / "contract.md"
 DEVELOPMENT = DOCS / "reference" / "development.md"
 MUTATION = DOCS / "reference" / "mutation-testing.md"
+IMPORT = DOCS / "import.md"
 INSTALL = DOCS / "install.md"
 # Flags of programs that are not the project's, named in the docs: flag -> the program it belongs to.
 OTHER_PROGRAMS_FLAGS = {
@@ -243,3 +245,9 @@ def test_each_packages_dependencies_are_declared_where_the_docs_say() -> None:
         project = tomllib.loads(packages[row[0].strip("`")].read_text(encoding="utf-8"))["project"]
         for dependency in project["dependencies"]:
             assert f'"{dependency}"' in text, f"{dependency} is not set in {source}"
+
+
+def test_the_type_to_action_table_is_the_one_copy_maps() -> None:
+    """Import's table of documented counterparts is ``copy``'s mapping, no more and no less."""
+    rows = markdown.table_after(IMPORT, "### Which `--action` reads which `--type`")
+    assert {first.strip("`"): second.strip("`") for first, second in rows} == dict(DOCUMENTED_ACTIONS)

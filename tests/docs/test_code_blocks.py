@@ -17,8 +17,9 @@
   dataarts_emulator``, ``dataarts-export`` and ``python -m tools.*`` line must
   parse; each ``schemathesis`` line must name real options; a wheel installed
   from ``dist/`` must be one ``make dist`` builds.
-- The block marked ``<!-- docs-test: signatures of dataarts_export_client.lib
-  -->`` must match the helpers' real signatures.
+- The blocks marked ``<!-- docs-test: signatures of dataarts_export_client.lib
+  -->`` (the export helpers' and the import helpers') must match the helpers'
+  real signatures.
 - ``yaml`` blocks are emulator config files and must load.
 - A ``python`` block marked ``<!-- docs-test: pytest file NAME -->`` is a test
   file of a user's own: it runs under pytest here (the plugin's quick start
@@ -195,6 +196,11 @@ EXPECTED = {
     "readme-cli": Expected(writes=("models.xlsx",)),
     "nightly-script": Expected(shows=("saved exports/table-models-",)),
     "start-then-download": Expected(writes=("collected.xlsx",)),
+    # Printed by `import` and again by `import-result`: every row imported, and the IDs to export them by.
+    "import-cli": Expected(
+        shows=('"failed": 0, "failed_rows": [], "object_ids": ["1224641525420683264", "1224641525420683265"]',),
+        writes=("codes.xlsx",),
+    ),
 }
 
 
@@ -378,14 +384,16 @@ def built_wheels() -> set[str]:
 
 
 def test_the_signatures_shown_are_the_helpers_signatures() -> None:
-    """Each line of the signatures block, read as a ``def``, matches the helper's real signature.
+    """Each line of the signatures blocks, read as a ``def``, matches the helper's real signature.
 
     Same names in the same order and of the same kind, the same defaults and
     return type; a parameter may be left out only if it has a default (the
     text says which: ``clock`` and ``sleep``).
     """
-    lines = markdown.the_block(markdown.SIGNATURES).body.splitlines()
-    assert len(lines) >= 5
+    shown_blocks = markdown.marked(markdown.SIGNATURES)
+    lines = [line for block in shown_blocks for line in block.body.splitlines()]
+    assert len(shown_blocks) >= 2
+    assert {"export_to_file", "import_file", "async_import_file"} <= {line.split("(", 1)[0] for line in lines}
     for line in lines:
         shown = ast.parse(f"def {line}: ...").body[0]
         assert isinstance(shown, ast.FunctionDef)
