@@ -87,7 +87,7 @@ def test_a_timeout_exits_4_and_says_how_to_pick_the_export_up() -> None:
     assert outcome(waiting) == (
         EXIT_TIMEOUT,
         [
-            f"export {UUID} not ready after 61.2s (timeout 60s, last reported progress 37); it may still finish: "
+            f"export {UUID} not ready after 61.2s (timeout 60s, last reported progress 37%); it may still finish: "
             f"run `dataarts-export wait --uuid {UUID}` or `dataarts-export download --uuid {UUID}` later "
             "(same project and workspace)"
         ],
@@ -97,6 +97,24 @@ def test_a_timeout_exits_4_and_says_how_to_pick_the_export_up() -> None:
         EXIT_TIMEOUT,
         ["export not started after 5.0s (timeout 5s); no export was started, so it is safe to run the command again"],
     )
+
+
+@pytest.mark.parametrize(
+    ("rate", "shown"),
+    [
+        ("37", "37%"),
+        ("0.01", "1%"),
+        ("1.00", "100%"),
+        ("12.5%", "12.5%"),
+        ("soon" * 10, repr("soon" * 7 + "soo\u2026")),
+    ],
+)
+def test_a_timeout_shows_the_last_progress_in_percent_as_the_progress_lines_do(rate: str, shown: str) -> None:
+    """The rate is read on the scale it was written in (a fraction "0.01" is 1 %); text that is no number is
+    shown quoted and clipped, never read as a figure."""
+    waiting = ExportTimeout(UUID, timeout=60, elapsed=61.25, last_rate=rate)
+    assert f"(timeout 60s, last reported progress {shown})" in str(waiting)
+    assert waiting.last_rate == rate
 
 
 @pytest.mark.parametrize(

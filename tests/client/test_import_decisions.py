@@ -351,7 +351,7 @@ def test_a_timeout_names_the_last_rate_reported() -> None:
     decide = poller(clock)
     decide.after_body(200, JSON, status("importing", "0.40"))
     clock.now = 61
-    with pytest.raises(ImportTimeout, match=r"last reported progress 0\.50\)$"):
+    with pytest.raises(ImportTimeout, match=r"last reported progress 50%\)$"):
         decide.after_body(200, JSON, status("importing", "0.50"))
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import DataArtsError, UnexpectedResponse
 from .redaction import clip
+from .results import parse_rate
 
 if TYPE_CHECKING:
     from ..models.batch_operation import BatchOperation
@@ -204,9 +205,20 @@ class ExportTimeout(DataArtsError, TimeoutError):
         self.timeout = timeout
         self.elapsed = elapsed
         self.last_rate = last_rate
-        rate = f", last reported progress {last_rate}" if last_rate is not None else ""
+        rate = f", last reported progress {_shown_rate(last_rate)}" if last_rate is not None else ""
         what = f"{self.noun} {uuid} {self.unfinished}" if uuid else f"{self.noun} not started"
         super().__init__(f"{what} after {elapsed:.1f}s (timeout {timeout:g}s{rate})")
+
+
+_RATE_LIMIT = 32
+"""Characters of a ``rate`` that is no number shown in a timeout's message (the service's text, clipped)."""
+
+
+def _shown_rate(rate: str) -> str:
+    """``rate`` as a percentage, read on the scale it was written in (``"0.01"`` is 1 %, ``"37"`` 37 %); as
+    written, quoted, when it is no number: the user compares it with the progress lines, which say percent."""
+    percent = parse_rate(rate)
+    return f"{percent:g}%" if percent is not None else repr(clip(rate, _RATE_LIMIT))
 
 
 class ImportTimeout(ExportTimeout):

@@ -31,7 +31,7 @@ from ..backoff import DEFAULT_POLICY, RetryPolicy
 from ..destination import Destination, check_destination
 from ..download import download_export, export_to_file
 from ..environment import client_for, resolve_settings
-from ..errors import DestinationError, ExportFailed
+from ..errors import DestinationError, ExportFailed, ImportTimeout
 from ..import_decisions import MAY_HAVE_STARTED
 from ..results import ExportReady, ExportSnapshot
 from ..start import start_export
@@ -331,4 +331,8 @@ def main(argv: Sequence[str] | None = None, *, policy: RetryPolicy = DEFAULT_POL
             return EXIT_SIGNAL_BASE + signum
         except Exception as error:  # every error becomes an exit code and a line, not a traceback
             shown = restated(error, args.timeout, time.monotonic() - started)
-            return report(error, shown, err, scrub, verbose=args.verbose)
+            code = report(error, shown, err, scrub, verbose=args.verbose)
+            if isinstance(error, ImportTimeout) and error.uuid is not None:
+                # With the options that reach the import: copy's --to-* ones, not the export's workspace.
+                err.write(f"  {scrub(_come_back_to_import(args, error.uuid))}\n")
+            return code

@@ -110,10 +110,7 @@ def _import_failure_lines(error: ImportFailed) -> list[str]:
 def _import_timeout_lines(error: ImportTimeout) -> list[str]:
     if error.uuid is None:
         return [f"{error}; no import was started (only a start refused before it began is retried)"]
-    return [
-        f"{error}; it may still finish: run `{PROG} import-result --uuid {error.uuid}` later "
-        "(the project and workspace it was imported into); do not send the workbook again"
-    ]
+    return [f"{error}; it may still finish"]  # the command says how to wait for it (commands.main)
 
 
 def _timeout_lines(error: ExportTimeout) -> list[str]:
