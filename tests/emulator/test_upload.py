@@ -588,3 +588,98 @@ def test_a_row_knows_its_cells_and_what_lies_beyond_a_width() -> None:
     row = SheetRow(3, {0: "a", 3: "d", 5: ""})
     assert row.values(4) == ["a", "", "", "d"]
     assert (row.beyond(3), row.beyond(4), row.beyond(6)) == (True, False, False)
+
+
+# --------------------------------------------------------------------------- what the first mutation run showed
+
+
+def test_a_part_without_a_content_disposition_is_neither_the_file_nor_measured() -> None:
+    """Only the field ``file`` counts against the 4 MB: a large part without a disposition is skipped, not kept."""
+    anonymous = f"--{BOUNDARY}\r\nContent-Type: text/plain\r\n\r\n".encode() + b"\0" * MAX_FILE_BYTES + b"\r\n"
+    body = anonymous + form(('form-data; name="file"; filename="a.xlsx"', b"PK"))
+    upload = read_upload(FORM, body)
+    assert (upload.content, upload.file_name) == (b"PK", "a.xlsx")
+
+
+def test_the_disposition_is_found_after_other_headers_of_its_part() -> None:
+    body = (
+        f"--{BOUNDARY}\r\nContent-Type: application/octet-stream\r\n"
+        f'Content-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\nPK\r\n--{BOUNDARY}--\r\n'
+    ).encode()
+    assert read_upload(FORM, body).file_name == "a.xlsx"
+
+
+@pytest.mark.parametrize(
+    "split", ["Content-Disp", 'Content-Disposition: form-data; name="fi'], ids=["in-the-name", "in-the-value"]
+)
+def test_a_header_cut_by_the_end_of_a_chunk_is_read_whole(split: str) -> None:
+    """A body is read a chunk at a time: a header that spans two chunks is joined, not read from its second half."""
+    file_part = f'Content-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\nPK\r\n--{BOUNDARY}--\r\n'
+    head = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="other"\r\n\r\n'
+    filler = CHUNK_BYTES - len(head) - len(f"\r\n--{BOUNDARY}\r\n") - len(split)
+    body = (head + "x" * filler + f"\r\n--{BOUNDARY}\r\n" + file_part).encode()
+    assert body[CHUNK_BYTES - len(split) : CHUNK_BYTES] == split.encode()
+    upload = read_upload(FORM, body)
+    assert (upload.content, upload.file_name) == (b"PK", "a.xlsx")
+
+
+def test_an_absolute_target_loses_only_its_leading_slash() -> None:
+    parts = _parts_of(workbook([["1", "a", "b"]]))
+    sheet = parts.pop("xl/worksheets/sheet1.xml")
+    rels = parts["xl/_rels/workbook.xml.rels"].replace(b'Target="worksheets/sheet1.xml"', b'Target="/Xs/sheet1.xml"')
+    content = _zip({**parts, "Xs/sheet1.xml": sheet, "xl/_rels/workbook.xml.rels": rels})
+    assert read_sheet(content)[1].values(3) == ["1", "a", "b"]
+
+
+def test_a_sheet_element_without_a_relationship_id_names_no_sheet() -> None:
+    parts = _parts_of(workbook([["1", "a", "b"]]))
+    book = re.sub(rb' r:id="[^"]*"', b"", parts["xl/workbook.xml"])
+    assert book != parts["xl/workbook.xml"]
+    with pytest.raises(NotAWorkbook) as caught:
+        read_sheet(_zip({**parts, "xl/workbook.xml": book}))
+    assert caught.value.message == "the workbook names no sheet"
+
+
+def test_a_long_non_reference_is_quoted_in_its_first_20_characters() -> None:
+    with pytest.raises(NotAWorkbook) as caught:
+        column_index("A" * 30)
+    assert caught.value.message == f"{'A' * 20!r} is not a cell reference"
+
+
+def _with_shared_strings(strings: bytes, sheet: bytes) -> bytes:
+    parts = _parts_of(workbook([["1", "a", "b"]]))
+    rels = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    )
+    return _zip(
+        {
+            **parts,
+            "xl/_rels/workbook.xml.rels": rels,
+            "xl/sharedStrings.xml": strings,
+            "xl/worksheets/sheet1.xml": SHEET_HEAD + sheet + SHEET_TAIL,
+        }
+    )
+
+
+def test_shared_strings_are_only_the_text_of_t_elements_inside_si() -> None:
+    """A ``<t>`` before any ``<si>``, and text after a ``</t>``, are not part of any string."""
+    strings = b"<sst><t>before</t><si><t>a</t>tail</si><si><r><t>b</t>tail</r></si></sst>"
+    sheet = b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+    assert read_sheet(_with_shared_strings(strings, sheet))[0].cells == {0: "a", 1: "b"}
+
+
+def test_a_cell_s_text_is_only_that_of_its_v_or_t_elements() -> None:
+    """Text after a ``</t>`` or ``</v>``, and a ``<v>`` outside any cell, are no cell's text."""
+    rows = sheet_of(
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t>tail</is></c><c r="B1"><v>y</v>tail</c><v>stray</v></row>'
+    )
+    assert [(row.number, row.cells) for row in rows] == [(1, {0: "x", 1: "y"})]
+
+
+def test_a_shared_string_index_one_past_the_last_is_refused() -> None:
+    strings = b"<sst><si><t>a</t></si></sst>"
+    with pytest.raises(NotAWorkbook) as caught:
+        read_sheet(_with_shared_strings(strings, b'<row r="1"><c r="A1" t="s"><v>1</v></c></row>'))
+    assert caught.value.message == "a cell refers to shared string '1', which the workbook does not hold"
