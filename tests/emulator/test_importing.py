@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 
 import pytest
 
@@ -175,3 +177,107 @@ def test_the_store_holds_objects_per_workspace_and_kind() -> None:
     assert store.rows("p", "w", "table", ["2"]) == {}
     with store.holding("p", "w", "code table") as objects:
         assert code_index(objects, 1) == {"c9": "1", "c2": "2"}
+
+
+# --------------------------------------------------------------------------- what the first mutation run showed
+
+
+def test_a_derived_id_is_the_same_18_digits_from_one_release_to_the_next() -> None:
+    """Exports name objects by ID: an ID derived from a code must not change when the emulator does."""
+    assert derived_id("code table", "c1") == "737391887207159374"
+    assert derived_id("table", "中") == "350133279756396723"
+    assert derived_id("code table", "\ud800") == "355212583214502018", "any str, even a lone surrogate"
+
+
+def test_every_failing_row_keeps_its_code_and_the_rows_after_it_are_still_decided() -> None:
+    made = plan(
+        sheet(
+            ["1", "c1", "", ""],
+            ["2", "", "no code", ""],
+            ["3", "c1", "", ""],
+            ["1", "c2", "", ""],
+            ["5", "c5", "", "", "extra"],
+            ["6", "c6", "", ""],
+        )
+    )
+    assert [(o.number, o.code, o.succeeded) for o in made.outcomes] == [
+        (2, "c1", True),
+        (3, "", False),
+        (4, "c1", False),
+        (5, "c2", False),
+        (6, "c5", False),
+        (7, "c6", True),
+    ]
+    assert made.writes == {"1": ("1", "c1", "", ""), "6": ("6", "c6", "", "")}
+
+
+def test_the_result_group_of_a_finished_import_field_by_field() -> None:
+    """Every field of the ``BatchOperationVO``, of the import and of each row, as the result answers it."""
+    uuid = "94b429c0-9524-481f-aa8d-c2c9ee965702"
+    group_id = str(int(uuid.replace("-", ""), 16) >> 66)
+    outcomes = (RowOutcome(2, "中", "1", "CREATE"), RowOutcome(3, "", None, message="row 3 has no code"))
+    group = ImportJob(uuid, "p", "w", "import_codetable", 0.0, 0.0, outcomes).group()
+    common = {"tenant_id": "p", "group_id": group_id, "operation_type": "IMPORT_CODETABLE"}
+    common |= {"create_by": "dataarts-emulator"}
+    assert group == {
+        **common,
+        "id": None,
+        "biz_name": None,
+        "biz_id": None,
+        "operation_status": "FAILED",
+        "biz_info": None,
+        "remark": None,
+        "total": 2,
+        "success": 1,
+        "failed": 1,
+        "rate": "1.00",
+        "logs": "row 3 has no code",
+        "groups": [
+            {
+                **common,
+                "id": f"{group_id}00000",
+                "biz_name": "中",
+                "biz_id": "1",
+                "operation_status": "SUCCESS",
+                "biz_info": '{"op_name": "中", "op_number": 0}',
+                "remark": "CREATE",
+                "total": 1,
+                "success": 1,
+                "failed": 0,
+                "rate": None,
+                "logs": None,
+                "groups": None,
+            },
+            {
+                **common,
+                "id": f"{group_id}00001",
+                "biz_name": "",
+                "biz_id": None,
+                "operation_status": "FAILED",
+                "biz_info": '{"op_name": "", "op_number": 1}',
+                "remark": None,
+                "total": 1,
+                "success": 0,
+                "failed": 1,
+                "rate": None,
+                "logs": "row 3 has no code",
+                "groups": None,
+            },
+        ],
+    }
+
+
+def test_the_import_s_logs_are_the_first_100_messages_one_a_line() -> None:
+    outcomes = tuple(RowOutcome(n, "", None, message=f"row {n} has no code") for n in range(2, 103))
+    logs = job(outcomes, 0.0).group()["logs"]
+    assert logs == "\n".join(f"row {n} has no code" for n in range(2, 102))
+
+
+def test_outcomes_and_statuses_are_frozen_and_a_job_never_expires_by_default() -> None:
+    outcome = RowOutcome(2, "c1", "1", "CREATE")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        outcome.code = "c2"  # type: ignore[misc]
+    status = job((outcome,), 0.0).status(100.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        status.rate = "0.50"  # type: ignore[misc]
+    assert job((outcome,)).expires_at == math.inf

@@ -17,9 +17,9 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
-Row = tuple[str, ...]
+Row = tuple[str, ...]  # pragma: no mutate (equivalent: a type alias, for type checkers)
 """The cells of one object, in its layout's column order; the first is its ID."""
-Objects = dict[str, Row]
+Objects = dict[str, Row]  # pragma: no mutate (equivalent: a type alias, for type checkers)
 """The objects of one kind in one workspace, by ID."""
 
 

@@ -78,8 +78,8 @@ class ImportPlan:
 
 def derived_id(kind: str, code: str) -> str:
     """The ID of a new object whose row gave none: 18 digits from its kind and code, like Huawei's long IDs."""
-    digest = hashlib.sha256(f"{kind}\0{code}".encode("utf-8", "surrogatepass")).digest()
-    return str(10**17 + int.from_bytes(digest[:8], "big") % (9 * 10**17))
+    digest = hashlib.sha256(f"{kind}\0{code}".encode(errors="surrogatepass")).digest()  # UTF-8
+    return str(10**17 + int.from_bytes(digest[:8]) % (9 * 10**17))  # big-endian
 
 
 def check_header(rows: list[SheetRow], layout: SheetLayout) -> None:
@@ -223,7 +223,10 @@ class ImportJob:
             "biz_id": outcome.object_id,
             "operation_status": "SUCCESS" if outcome.succeeded else "FAILED",
             "operation_type": operation_type,
-            "biz_info": json.dumps({"op_name": outcome.code, "op_number": index}, ensure_ascii=False),
+            "biz_info": json.dumps(
+                {"op_name": outcome.code, "op_number": index},
+                ensure_ascii=False,  # pragma: no mutate (equivalent: None is as false as False)
+            ),
             "create_by": "dataarts-emulator",
             "remark": outcome.remark,
             "total": 1,
