@@ -35,10 +35,14 @@ from dataarts_export_client.lib.errors import (
     DownloadError,
     ExportFailed,
     ExportTimeout,
+    ImportFailed,
+    ImportTimeout,
     NetworkError,
     api_error_for,
 )
-from dataarts_export_client.models import BatchOperation
+from dataarts_export_client.lib.import_decisions import MAY_HAVE_STARTED
+from dataarts_export_client.lib.results import ImportOutcome, ImportRow
+from dataarts_export_client.models import BatchOperation, ExportState
 from dataarts_export_client.types import UNSET
 
 UUID = "fd653968-864b-45f6-9842-2b125d2dbfb7"
@@ -179,3 +183,59 @@ def test_report_prints_one_scrubbed_line_then_the_details() -> None:
     assert err.getvalue() == (
         f"dataarts-export: error: export {UUID} failed: 0 of 0 objects failed\n  sk=***\n  second\n"
     )
+
+
+# --------------------------------------------------------------------------- imports
+
+
+def _import_failed(names: list[str | None], messages: list[str | None] | None = None) -> ImportFailed:
+    notes = messages if messages is not None else [f"bad {name}" for name in names]
+    rows = tuple(ImportRow(name, None, "FAILED", None, note) for name, note in zip(names, notes, strict=True))
+    total = len(rows)
+    return ImportFailed(ImportOutcome("u1", ExportState.FAIL, total, 0, total, rows, 1.0))
+
+
+def test_a_failed_import_exits_1_with_each_failed_row_named() -> None:
+    error = _import_failed([None, "c2"], [None, "no code"])
+    assert outcome(error) == (
+        EXIT_EXPORT_FAILED,
+        ["import u1 failed: 2 of 2 rows failed", "(no name): failed", "c2: no code"],
+    )
+
+
+def test_a_failed_import_lists_50_rows_and_counts_the_rest() -> None:
+    fifty = _import_failed([f"c{n}" for n in range(50)])
+    assert outcome(fifty)[1][1:] == [f"c{n}: bad c{n}" for n in range(50)]
+    fifty_one = _import_failed([f"c{n}" for n in range(51)])
+    assert outcome(fifty_one)[1][1:] == [
+        *(f"c{n}: bad c{n}" for n in range(50)),
+        "... and 1 more (all of them in the JSON on stdout)",
+    ]
+
+
+def test_an_import_timeout_says_whether_an_import_was_started() -> None:
+    unstarted = ImportTimeout(None, timeout=10, elapsed=10.0, last_rate=None)
+    assert outcome(unstarted) == (
+        EXIT_TIMEOUT,
+        [f"{unstarted}; no import was started (only a start refused before it began is retried)"],
+    )
+    started = ImportTimeout(UUID, timeout=10, elapsed=10.0, last_rate=None)
+    assert outcome(started) == (
+        EXIT_TIMEOUT,
+        [
+            f"{started}; it may still finish: run `dataarts-export import-result --uuid {UUID}` later "
+            "(the project and workspace it was imported into); do not send the workbook again"
+        ],
+    )
+
+
+@pytest.mark.parametrize("operation", ["ImportModels", "ImportCatalogs"])
+@pytest.mark.parametrize(("status_code", "may_have_started"), [(499, False), (500, True), (501, True)])
+def test_a_server_error_starting_an_import_says_it_may_have_started(
+    operation: str, status_code: int, may_have_started: bool
+) -> None:
+    error = api_error_for(status_code, error_code="X.1", error_msg="m", operation=operation)
+    hint = f"; {MAY_HAVE_STARTED}" if may_have_started else ""
+    assert outcome(error) == (EXIT_API_ERROR, [f"API error: {error}{hint}"])
+    polled = api_error_for(status_code, error_code="X.1", error_msg="m", operation="ImportResult")
+    assert outcome(polled) == (EXIT_API_ERROR, [f"API error: {polled}"])

@@ -13,7 +13,8 @@ import uuid
 import pytest
 
 from dataarts_emulator import EmulatorSettings
-from dataarts_emulator.exceptions import StoreFull
+from dataarts_emulator.exceptions import ExportNotFound, ImportNotFound, StoreFull
+from dataarts_emulator.importing import RowOutcome
 from dataarts_emulator.models import ExportRequest, Job, JobStore
 from dataarts_emulator.ranges import etag_of
 
@@ -132,3 +133,40 @@ def test_request_type_is_read_when_it_is_text(body: dict[str, object], expected:
     request = ExportRequest.from_body(body)
     assert request.type == expected
     assert ExportRequest.from_body({**body, "model_id": 7, "directory_id": "d"}).requested_ids() == ("d",)
+
+
+def test_an_export_keeps_its_own_copy_of_the_rows_the_workspace_held(clock: FakeClock) -> None:
+    held = {"1": ("1", "c1")}
+    job = store(clock).start("p", "w", ExportRequest(type="codeTable", ids=("1",)), held)
+    held.clear()
+    assert job.held == {"1": ("1", "c1")}
+
+
+def test_an_import_is_kept_in_its_workspace_for_import_seconds_then_its_ttl(clock: FakeClock) -> None:
+    jobs = store(clock, import_seconds=4, job_ttl_seconds=60)
+    export = jobs.start("p", "w", ExportRequest())
+    outcomes = (RowOutcome(2, "c1", "1", "CREATE"),)
+    job = jobs.start_import("p", "w", "import_codetable", outcomes)
+    assert (job.project_id, job.workspace, job.action, job.started_at, job.duration, job.outcomes) == (
+        "p",
+        "w",
+        "import_codetable",
+        clock(),
+        4,
+        outcomes,
+    )
+    assert uuid.UUID(job.uuid).version == 4
+    assert job.uuid != export.uuid
+    assert job.expires_at == clock() + 4 + 60
+    found, status = jobs.import_status("p", "w", job.uuid)
+    assert (found, status.state, status.rate) == (job, "importing", "0.00")
+    clock.advance(4)
+    assert jobs.import_status("p", "w", job.uuid)[1].state == "success"
+    for project_id, workspace, job_uuid in (("q", "w", job.uuid), ("p", "v", job.uuid), ("p", "w", export.uuid)):
+        with pytest.raises(ImportNotFound):
+            jobs.import_status(project_id, workspace, job_uuid)
+    with pytest.raises(ExportNotFound):
+        jobs.status("p", "w", job.uuid)
+    clock.advance(61)
+    with pytest.raises(ImportNotFound):
+        jobs.import_status("p", "w", job.uuid)

@@ -192,7 +192,7 @@ class JobStore:
             duration = self._settings.export_seconds if request.asyn else 0.0
             job = Job(job_uuid, project_id, workspace, request, now, duration, held=dict(held or {}))
             job.failure = self._decide_failure(job)
-            self._keep(job, now)
+            self._keep(job)
             return job
 
     def start_import(self, project_id: str, workspace: str, action: str, outcomes: tuple[RowOutcome, ...]) -> ImportJob:
@@ -204,7 +204,7 @@ class JobStore:
             now = self._clock()
             job_uuid = self._new_uuid(now)
             job = ImportJob(job_uuid, project_id, workspace, action, now, self._settings.import_seconds, outcomes)
-            self._keep(job, now)
+            self._keep(job)
             return job
 
     def _new_uuid(self, now: float) -> str:
@@ -219,7 +219,7 @@ class JobStore:
             else uuid_module.UUID(int=self._uuid_rng.getrandbits(128), version=4)
         )
 
-    def _keep(self, job: Job | ImportJob, now: float) -> None:
+    def _keep(self, job: Job | ImportJob) -> None:
         job.expires_at = job.finishes_at + self._settings.job_ttl_seconds
         key = (job.project_id, job.workspace, job.uuid)
         self._jobs[key] = job
