@@ -30,10 +30,15 @@ def result_of(size: int) -> Script:
 
 
 def wait(script: Script, twin: str) -> ImportOutcome:
-    target = {"project_id": PROJECT_ID, "workspace": WORKSPACE, "uuid": UUID, "timeout": 60, "policy": SCRIPTED_POLICY}
+    client = client_for(script)
     if twin == "sync":
-        return wait_for_import(client_for(script), **target)
-    return asyncio.run(async_wait_for_import(client_for(script), **target))
+        return wait_for_import(
+            client, project_id=PROJECT_ID, workspace=WORKSPACE, uuid=UUID, timeout=60, policy=SCRIPTED_POLICY
+        )
+    waiting = async_wait_for_import(
+        client, project_id=PROJECT_ID, workspace=WORKSPACE, uuid=UUID, timeout=60, policy=SCRIPTED_POLICY
+    )
+    return asyncio.run(waiting)
 
 
 @pytest.mark.parametrize("twin", ["sync", "async"])
